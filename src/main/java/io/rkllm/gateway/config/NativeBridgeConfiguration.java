@@ -1,0 +1,21 @@
+package io.rkllm.gateway.config;
+
+import java.nio.file.Path;
+
+import io.rkllm.gateway.nativebridge.CallbackObserver;
+import io.rkllm.gateway.nativebridge.RkllmRuntime;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/** Builds the one {@link RkllmRuntime} of the service from {@link RkllmProperties}. */
+@Configuration(proxyBeanMethods = false)
+public class NativeBridgeConfiguration {
+
+    /** Closed with the context: abort, wait for the run to return, destroy. */
+    @Bean(destroyMethod = "close")
+    RkllmRuntime rkllmRuntime(RkllmProperties properties) {
+        return RkllmRuntime.open(Path.of(properties.libraryPath()), properties.abi(), properties.model(),
+                CallbackObserver.NONE);
+    }
+
+}

@@ -1,0 +1,42 @@
+package io.rkllm.gateway.nativebridge;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * Chooses the ABI generation for a library file from {@code rkllm.abi}. A wrong choice is a crash on the first call,
+ * so it refuses to guess: {@code auto} needs the version banner in the file, and an explicit choice that the banner
+ * contradicts is refused too.
+ */
+final class AbiSelector {
+
+    private AbiSelector() {
+    }
+
+    static AbiGeneration select(String setting, Path library) {
+        Optional<LibraryVersion> version;
+        try {
+            version = LibraryVersion.readFrom(library);
+        }
+        catch (IOException ex) {
+            throw new RuntimeUnavailableException("cannot read " + library + ": " + ex.getMessage());
+        }
+        Optional<AbiGeneration> carried = version.flatMap(AbiGeneration::of);
+        if (version.isPresent() && carried.isEmpty()) {
+            throw new RuntimeUnavailableException("runtime " + version.get() + " in " + library
+                    + " is not supported: use runtime 1.2.1-1.2.3 or 1.3.x");
+        }
+        if ("auto".equals(setting)) {
+            return carried.orElseThrow(() -> new RuntimeUnavailableException(library
+                    + " carries no 'rkllm-runtime version: X.Y.Z' string; set rkllm.abi to 1.2 or 1.3"));
+        }
+        AbiGeneration chosen = (AbiGeneration.V1_2.label().equals(setting)) ? AbiGeneration.V1_2 : AbiGeneration.V1_3;
+        if (carried.isPresent() && carried.get() != chosen) {
+            throw new RuntimeUnavailableException("rkllm.abi is " + setting + " but " + library + " is runtime "
+                    + version.get() + "; calling it with the wrong ABI would crash the process");
+        }
+        return chosen;
+    }
+
+}

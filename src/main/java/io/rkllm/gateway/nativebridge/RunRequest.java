@@ -1,0 +1,67 @@
+package io.rkllm.gateway.nativebridge;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One inference request: the {@code RKLLMInput} and {@code RKLLMInferParam} of a run in Java form.
+ *
+ * @param prompt the UTF-8 prompt, for {@link InputKind#PROMPT}
+ * @param tokenIds the token ids, for {@link InputKind#TOKEN}
+ * @param embedding {@code embedTokens} × hidden-size floats, for {@link InputKind#EMBED}
+ * @param role {@code user}, or {@code tool} for function results
+ * @param maxNewTokens 1.3.0 only: this run's token limit
+ * @param sampling 1.3.0 only: this run's sampling
+ * @param loraAdapterName an adapter loaded before with {@code rkllm_load_lora}
+ * @param promptCache where to save this run's prompt cache
+ */
+public record RunRequest(InputKind input, @Nullable String prompt, int @Nullable [] tokenIds,
+        float @Nullable [] embedding, int embedTokens, String role, boolean enableThinking, InferMode mode,
+        boolean keepHistory, @Nullable Integer maxNewTokens, @Nullable Sampling sampling,
+        @Nullable String loraAdapterName, @Nullable PromptCacheSave promptCache) {
+
+    /** Checks that the input its kind names is there and that numbers are in range, naming the field. */
+    public RunRequest {
+        switch (input) {
+            case PROMPT -> {
+                if (prompt == null) {
+                    throw new InvalidParameterException("prompt_input", "is required for input_type 0 (prompt)");
+                }
+            }
+            case TOKEN -> {
+                if (tokenIds == null || tokenIds.length == 0) {
+                    throw new InvalidParameterException("token_input", "needs at least one token id");
+                }
+            }
+            case EMBED -> {
+                if (embedding == null || embedTokens <= 0 || embedding.length % embedTokens != 0) {
+                    throw new InvalidParameterException("embed_input",
+                            "needs n_tokens > 0 and a multiple of n_tokens floats");
+                }
+            }
+        }
+        ParamChecks.notBlank("role", role);
+        ParamChecks.inRange("max_new_tokens", maxNewTokens, 1, ModelParams.MAX_CONTEXT);
+        if (sampling != null) {
+            sampling.validate();
+        }
+        if (promptCache != null) {
+            ParamChecks.notBlank("prompt_cache.path", promptCache.path());
+        }
+    }
+
+    /** A plain generation from a user prompt. */
+    public static RunRequest prompt(String text) {
+        return new RunRequest(InputKind.PROMPT, text, null, null, 0, "user", false, InferMode.GENERATE, false, null,
+                null, null, null);
+    }
+
+    /** Whether this run asks for more than the 1.2.x {@code RKLLMInferParam} can carry. */
+    boolean needsPerRunSampling() {
+        return this.maxNewTokens != null || (this.sampling != null && !this.sampling.isEmpty());
+    }
+
+    /** Saving the prompt cache of a run to a file. */
+    public record PromptCacheSave(boolean save, String path) {
+    }
+
+}
