@@ -2,6 +2,7 @@ package io.rkllm.gateway.nativebridge;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Optional;
 
 /**
@@ -31,7 +32,11 @@ final class AbiSelector {
             return carried.orElseThrow(() -> new RuntimeUnavailableException(library
                     + " carries no 'rkllm-runtime version: X.Y.Z' string; set rkllm.abi to 1.2 or 1.3"));
         }
-        AbiGeneration chosen = (AbiGeneration.V1_2.label().equals(setting)) ? AbiGeneration.V1_2 : AbiGeneration.V1_3;
+        AbiGeneration chosen = Arrays.stream(AbiGeneration.values())
+            .filter((generation) -> generation.label().equals(setting))
+            .findFirst()
+            .orElseThrow(() -> new RuntimeUnavailableException(
+                    "rkllm.abi must be auto, 1.2 or 1.3, got '" + setting + "'"));
         if (carried.isPresent() && carried.get() != chosen) {
             throw new RuntimeUnavailableException("rkllm.abi is " + setting + " but " + library + " is runtime "
                     + version.get() + "; calling it with the wrong ABI would crash the process");

@@ -4,6 +4,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.PropertyNamingStrategies;
+import tools.jackson.databind.annotation.JsonNaming;
 
 /**
  * The fields of {@code RKLLMParam} (and its {@code extend_param}) in Java form. A null field means "the library's
@@ -16,6 +18,7 @@ import org.jspecify.annotations.Nullable;
  * @param imgContent 1.2.x only: the image content tag
  * @param ignoreEosToken 1.3.0 only
  */
+@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record ModelParams(@Nullable String modelPath, @Nullable Integer maxContextLen, @Nullable Integer maxNewTokens,
         @Nullable Integer topK, @Nullable Integer nKeep, @Nullable Float topP, @Nullable Float temperature,
         @Nullable Float repeatPenalty, @Nullable Float frequencyPenalty, @Nullable Float presencePenalty,
@@ -27,6 +30,20 @@ public record ModelParams(@Nullable String modelPath, @Nullable Integer maxConte
 
     /** Largest context any current RKLLM model is compiled for, with room to spare; beyond it is a typo. */
     static final int MAX_CONTEXT = 131_072;
+
+    /** The C field a component maps to: {@code maxContextLen} → {@code max_context_len}. */
+    public static String cFieldName(String component) {
+        StringBuilder snake = new StringBuilder(component.length() + 4);
+        for (char c : component.toCharArray()) {
+            if (Character.isUpperCase(c)) {
+                snake.append('_').append(Character.toLowerCase(c));
+            }
+            else {
+                snake.append(c);
+            }
+        }
+        return snake.toString();
+    }
 
     /** No field set: every value comes from the library's defaults. */
     public static ModelParams unset() {

@@ -1,6 +1,7 @@
 package io.rkllm.gateway.nativebridge;
 
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Predicate;
 
 import com.sun.jna.Pointer;
 import io.rkllm.gateway.nativebridge.binding.LLMCallState;
@@ -36,7 +37,7 @@ public final class NativeRun {
 
     private final TokenListener listener;
 
-    private final RkllmRuntime runtime;
+    private final Predicate<NativeRun> aborter;
 
     private final CompletableFuture<RunResult> result = new CompletableFuture<>();
 
@@ -56,11 +57,11 @@ public final class NativeRun {
 
     private volatile @Nullable String error;
 
-    NativeRun(long id, RunRequest request, TokenListener listener, RkllmRuntime runtime) {
+    NativeRun(long id, RunRequest request, TokenListener listener, Predicate<NativeRun> aborter) {
         this.id = id;
         this.request = request;
         this.listener = listener;
-        this.runtime = runtime;
+        this.aborter = aborter;
     }
 
     /** Completes once {@code rkllm_run} has returned (or at once when aborted before it started). */
@@ -73,7 +74,7 @@ public final class NativeRun {
      * token reaches the listener. Returns false when the run had already ended.
      */
     public boolean abort() {
-        return this.runtime.abort(this);
+        return this.aborter.test(this);
     }
 
     /** Whether {@link #abort()} was called. */

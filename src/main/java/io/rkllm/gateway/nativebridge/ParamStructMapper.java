@@ -26,7 +26,7 @@ final class ParamStructMapper {
             if (value == null) {
                 continue;
             }
-            String name = snakeCase(component.getName());
+            String name = ModelParams.cFieldName(component.getName());
             Field field = fieldOf(param, name);
             Structure owner = param;
             if (field == null) {
@@ -48,7 +48,7 @@ final class ParamStructMapper {
         Object[] values = new Object[components.length];
         Class<?>[] types = new Class<?>[components.length];
         for (int i = 0; i < components.length; i++) {
-            String name = snakeCase(components[i].getName());
+            String name = ModelParams.cFieldName(components[i].getName());
             types[i] = components[i].getType();
             Field field = fieldOf(param, name);
             Structure owner = param;
@@ -64,19 +64,6 @@ final class ParamStructMapper {
         catch (ReflectiveOperationException ex) {
             throw new IllegalStateException("Cannot build ModelParams", ex);
         }
-    }
-
-    static String snakeCase(String camel) {
-        StringBuilder snake = new StringBuilder(camel.length() + 4);
-        for (char c : camel.toCharArray()) {
-            if (Character.isUpperCase(c)) {
-                snake.append('_').append(Character.toLowerCase(c));
-            }
-            else {
-                snake.append(c);
-            }
-        }
-        return snake.toString();
     }
 
     private static RKLLMExtendParam extendOf(Structure param) {

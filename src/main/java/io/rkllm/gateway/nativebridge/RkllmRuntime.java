@@ -34,6 +34,10 @@ public final class RkllmRuntime implements AutoCloseable {
     /** Run ids double as the callback's userdata, so they start at 1: NULL means "no run". */
     private static final AtomicLong runIds = new AtomicLong();
 
+    static long nextRunId() {
+        return runIds.incrementAndGet();
+    }
+
     private static final long CLOSE_TIMEOUT_SECONDS = 30;
 
     private final Path libraryPath;
@@ -49,13 +53,16 @@ public final class RkllmRuntime implements AutoCloseable {
 
     private final CompletableFuture<RuntimeStatus> initialization = new CompletableFuture<>();
 
-    /** Orders run start and end against {@link #abort(NativeRun)}, so an abort never hits the next run. */
+    /**
+     * Orders run start and end against {@link #abort(NativeRun)}, so an abort never hits the next run, and guards the
+     * handle's direct uses ({@code rkllm_abort}, {@code rkllm_is_running}) against its destruction.
+     */
     private final Object runLock = new Object();
 
     /** The run inside {@code rkllm_run}; written under {@link #runLock}, read by the callback without it. */
     private volatile @Nullable NativeRun current;
 
-    /** Written on the worker only. */
+    /** Written on the worker only, under {@link #runLock}. */
     private volatile @Nullable Pointer handle;
 
     private volatile @Nullable ModelParams active;
@@ -147,12 +154,25 @@ public final class RkllmRuntime implements AutoCloseable {
      * {@link InvalidParameterException}); the returned run's result completes when {@code rkllm_run} has returned.
      */
     public NativeRun submit(RunRequest request, TokenListener listener) {
+        AbiAdapter loaded = checked(request);
+        NativeRun run = new NativeRun(nextRunId(), request, listener, this::abort);
+        this.worker.execute(() -> execute(loaded, run));
+        return run;
+    }
+
+    /**
+     * Checks that a run could be submitted now: the runtime is not unavailable ({@link RuntimeUnavailableException})
+     * and the loaded ABI can carry every field of the request ({@link InvalidParameterException}).
+     */
+    public void check(RunRequest request) {
+        checked(request);
+    }
+
+    private AbiAdapter checked(RunRequest request) {
         AbiAdapter loaded = requireLibrary();
         requireNotUnavailable();
         loaded.checkSupported(request);
-        NativeRun run = new NativeRun(runIds.incrementAndGet(), request, listener, this);
-        this.worker.execute(() -> execute(loaded, run));
-        return run;
+        return loaded;
     }
 
     /** Aborts the run inside {@code rkllm_run}, if any. */
@@ -163,8 +183,10 @@ public final class RkllmRuntime implements AutoCloseable {
 
     /** {@code rkllm_is_running}: 1 during prefill and decode. */
     public boolean isRunning() {
-        Pointer live = this.handle;
-        return live != null && this.adapter != null && this.adapter.library().rkllm_is_running(live) == 1;
+        synchronized (this.runLock) {
+            Pointer live = this.handle;
+            return live != null && this.adapter != null && this.adapter.library().rkllm_is_running(live) == 1;
+        }
     }
 
     /** {@code rkllm_clear_kv_cache}; the position arrays are null to clear everything. */
@@ -372,11 +394,18 @@ public final class RkllmRuntime implements AutoCloseable {
         }
     }
 
+    /**
+     * Takes the handle away under the run lock first, so that no {@code rkllm_abort} or {@code rkllm_is_running}
+     * can still be using it when {@code rkllm_destroy} frees it.
+     */
     private void destroyHandle() {
-        Pointer live = this.handle;
-        if (live != null && this.adapter != null) {
+        Pointer live;
+        synchronized (this.runLock) {
+            live = this.handle;
             this.handle = null;
             this.active = null;
+        }
+        if (live != null && this.adapter != null) {
             int code = this.adapter.library().rkllm_destroy(live);
             if (code != 0) {
                 logger.warn("rkllm_destroy returned {}", code);

@@ -33,9 +33,10 @@ public record RunRequest(InputKind input, @Nullable String prompt, int @Nullable
                 }
             }
             case EMBED -> {
-                if (embedding == null || embedTokens <= 0 || embedding.length % embedTokens != 0) {
+                if (embedding == null || embedding.length == 0 || embedTokens <= 0
+                        || embedding.length % embedTokens != 0) {
                     throw new InvalidParameterException("embed_input",
-                            "needs n_tokens > 0 and a multiple of n_tokens floats");
+                            "needs n_tokens > 0 and a positive multiple of n_tokens floats");
                 }
             }
         }
