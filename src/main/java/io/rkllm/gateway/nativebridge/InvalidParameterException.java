@@ -5,14 +5,22 @@ public class InvalidParameterException extends IllegalArgumentException {
 
     private final String field;
 
-    public InvalidParameterException(String field, String message) {
-        super(field + ": " + message);
+    private final String problem;
+
+    public InvalidParameterException(String field, String problem) {
+        super(field + ": " + problem);
         this.field = field;
+        this.problem = problem;
     }
 
     /** The offending field, with the C/JSON name ({@code max_context_len}). */
     public String field() {
         return this.field;
+    }
+
+    /** What is wrong with the field, without its name. */
+    public String problem() {
+        return this.problem;
     }
 
 }

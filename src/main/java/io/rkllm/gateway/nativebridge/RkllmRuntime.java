@@ -410,6 +410,9 @@ public final class RkllmRuntime implements AutoCloseable {
             if (code != 0) {
                 logger.warn("rkllm_destroy returned {}", code);
             }
+            else {
+                logger.info("Model handle destroyed");
+            }
         }
     }
 

@@ -1,0 +1,60 @@
+package io.rkllm.gateway.config;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+
+import io.rkllm.gateway.nativebridge.RkllmRuntime;
+import io.rkllm.gateway.stream.IdleSessionEvictor;
+import io.rkllm.gateway.stream.StreamManager;
+import io.rkllm.gateway.stream.StreamMetrics;
+import io.rkllm.gateway.stream.StreamShutdown;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.scheduling.annotation.EnableScheduling;
+
+/** Builds the stream manager and its idle-session evictor. */
+@Configuration(proxyBeanMethods = false)
+@EnableScheduling
+public class StreamConfiguration {
+
+    /** All time in the stream layer comes from here, so that tests can move it. */
+    @Bean
+    @ConditionalOnMissingBean
+    Clock clock() {
+        return Clock.systemUTC();
+    }
+
+    @Bean(destroyMethod = "shutdownNow")
+    ScheduledExecutorService syntheticTokenTimer() {
+        return Executors.newSingleThreadScheduledExecutor((task) -> {
+            Thread thread = new Thread(task, "rkllm-synthetic");
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    @Bean
+    StreamManager streamManager(RkllmRuntime runtime, StreamsProperties streams, QueueProperties queue, Clock clock,
+            ObjectProvider<StreamMetrics> metrics, ScheduledExecutorService syntheticTokenTimer) {
+        return new StreamManager(runtime, streams, queue, clock, metrics.getIfAvailable(() -> StreamMetrics.NONE),
+                syntheticTokenTimer);
+    }
+
+    @Bean
+    IdleSessionEvictor idleSessionEvictor(StreamManager manager, Clock clock) {
+        return new IdleSessionEvictor(manager, clock);
+    }
+
+    /** Half the shutdown phase's time for ending streams; the web server and the runtime need the rest. */
+    @Bean
+    StreamShutdown streamShutdown(StreamManager manager,
+            @Value("${spring.lifecycle.timeout-per-shutdown-phase:30s}") Duration phaseTimeout) {
+        return new StreamShutdown(manager, phaseTimeout.dividedBy(2));
+    }
+
+}

@@ -1,0 +1,67 @@
+package io.rkllm.gateway.config;
+
+import java.util.List;
+import java.util.Objects;
+
+import io.rkllm.gateway.nativebridge.RkllmRuntime;
+import io.rkllm.gateway.rpc.ClientPaths;
+import io.rkllm.gateway.rpc.InferenceMethods;
+import io.rkllm.gateway.rpc.JsonRpcDispatcher;
+import io.rkllm.gateway.rpc.RpcMethodProvider;
+import io.rkllm.gateway.rpc.RpcObserver;
+import io.rkllm.gateway.rpc.RunParams;
+import io.rkllm.gateway.rpc.RuntimeMethods;
+import io.rkllm.gateway.stream.StreamManager;
+import io.rkllm.gateway.web.JsonRpcEndpoint;
+import io.rkllm.gateway.web.StreamEndpoint;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.web.reactive.function.server.RequestPredicates;
+import org.springframework.web.reactive.function.server.RouterFunction;
+import org.springframework.web.reactive.function.server.RouterFunctions;
+import org.springframework.web.reactive.function.server.ServerResponse;
+import tools.jackson.databind.ObjectMapper;
+
+/** Builds the JSON-RPC registry and dispatcher, and the routes of the {@code web} package. */
+@Configuration(proxyBeanMethods = false)
+public class WebConfiguration {
+
+    @Bean
+    ClientPaths clientPaths(RkllmProperties properties) {
+        return new ClientPaths(properties.modelDir(), properties.cacheDir());
+    }
+
+    @Bean
+    InferenceMethods inferenceMethods(StreamManager manager, RkllmRuntime runtime, ClientPaths paths) {
+        return new InferenceMethods(manager, runtime, new RunParams(paths));
+    }
+
+    @Bean
+    RuntimeMethods runtimeMethods(RkllmRuntime runtime, ClientPaths paths, ObjectMapper mapper) {
+        return new RuntimeMethods(runtime, paths, mapper);
+    }
+
+    @Bean
+    JsonRpcDispatcher jsonRpcDispatcher(List<RpcMethodProvider> providers, ObjectMapper mapper,
+            RkllmProperties properties, LimitsProperties limits, ObjectProvider<RpcObserver> observer) {
+        String version = Objects.requireNonNullElse(getClass().getPackage().getImplementationVersion(), "dev");
+        return new JsonRpcDispatcher(providers, mapper,
+                new JsonRpcDispatcher.Settings(limits.maxBatch(), properties.testMethods().enabled(),
+                        properties.adminMethods().enabled(), version),
+                observer.getIfAvailable(() -> RpcObserver.NONE));
+    }
+
+    @Bean
+    RouterFunction<ServerResponse> gatewayRoutes(JsonRpcDispatcher dispatcher, StreamManager manager,
+            LimitsProperties limits, StreamsProperties streams) {
+        JsonRpcEndpoint rpc = new JsonRpcEndpoint(dispatcher, manager, limits.maxRequestBytes(), streams.heartbeat());
+        StreamEndpoint sse = new StreamEndpoint(manager, streams.heartbeat());
+        return RouterFunctions.route()
+            .POST("/rpc", rpc::handle)
+            .POST("/", rpc::handle)
+            .GET("/streams/{id}", RequestPredicates.all(), sse::handle)
+            .build();
+    }
+
+}

@@ -1,0 +1,63 @@
+package io.rkllm.gateway.observability;
+
+import java.util.Locale;
+
+import io.rkllm.gateway.nativebridge.RkllmRuntime;
+import io.rkllm.gateway.nativebridge.RuntimeStatus;
+import io.rkllm.gateway.stream.StreamManager;
+import org.jspecify.annotations.Nullable;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.ReactiveHealthIndicator;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * The {@code rkllm} health component: which library, ABI and model, whether the NPU is busy and how many runs wait.
+ * UP when the model is loaded; OUT_OF_SERVICE while it is being initialised (starting, not broken: a readiness probe
+ * fails, yet nobody is paged); DOWN with the reason when the library or the model could not be loaded or the runtime
+ * was closed.
+ */
+public class RkllmHealthIndicator implements ReactiveHealthIndicator {
+
+    private final RkllmRuntime runtime;
+
+    private final StreamManager manager;
+
+    public RkllmHealthIndicator(RkllmRuntime runtime, StreamManager manager) {
+        this.runtime = runtime;
+        this.manager = manager;
+    }
+
+    @Override
+    public Mono<Health> health() {
+        // rkllm_is_running is a native call: never on a Netty event-loop thread.
+        return Mono.fromSupplier(this::check).subscribeOn(Schedulers.boundedElastic());
+    }
+
+    private Health check() {
+        RuntimeStatus status = this.runtime.status();
+        Health.Builder health = switch (status.state()) {
+            case READY -> Health.up();
+            case INITIALIZING -> Health.outOfService().withDetail("reason", "the model is being initialised");
+            case UNAVAILABLE, CLOSED -> Health.down()
+                .withDetail("reason", (status.reason() != null) ? status.reason() : "the model is not loaded");
+        };
+        health.withDetail("library", status.libraryPath());
+        detail(health, "abi", status.abi());
+        detail(health, "version", status.version());
+        detail(health, "model", status.modelPath());
+        health.withDetail("state", status.state().name().toLowerCase(Locale.ROOT));
+        health.withDetail("busy", this.runtime.isRunning());
+        health.withDetail("queue_depth", this.manager.queueDepth());
+        detail(health, "running_session", this.manager.status().runningSessionId());
+        return health.build();
+    }
+
+    /** Leaves out what is unknown, rather than showing null. */
+    private static void detail(Health.Builder health, String key, @Nullable Object value) {
+        if (value != null) {
+            health.withDetail(key, value);
+        }
+    }
+
+}

@@ -1,0 +1,176 @@
+package io.rkllm.gateway.rpc;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.rkllm.gateway.nativebridge.Perf;
+import io.rkllm.gateway.nativebridge.RkllmRuntime;
+import io.rkllm.gateway.stream.ErrorCode;
+import io.rkllm.gateway.stream.GatewayException;
+import io.rkllm.gateway.stream.SessionState;
+import io.rkllm.gateway.stream.StreamChunk;
+import io.rkllm.gateway.stream.StreamManager;
+import io.rkllm.gateway.stream.StreamSession;
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.PropertyNamingStrategies;
+import tools.jackson.databind.annotation.JsonNaming;
+
+/** Runs and their sessions: start, wait, abort, poll, and the stream manager's status. */
+public class InferenceMethods implements RpcMethodProvider {
+
+    private final StreamManager manager;
+
+    private final RkllmRuntime runtime;
+
+    private final RunParams runParams;
+
+    public InferenceMethods(StreamManager manager, RkllmRuntime runtime, RunParams runParams) {
+        this.manager = manager;
+        this.runtime = runtime;
+        this.runParams = runParams;
+    }
+
+    @Override
+    public List<RpcMethod> rpcMethods() {
+        List<ParamSpec> asyncParams = new ArrayList<>(RunParams.SPECS);
+        asyncParams.add(ParamSpec.optional("stream", "boolean", "accepted for compatibility; output always streams"));
+        return List.of(
+                RpcMethod.of("rkllm_run_async",
+                        "Starts a run and returns at once with its session; read it at stream_url or with poll.",
+                        asyncParams, this::runAsync),
+                RpcMethod.of("rkllm_run", "Runs and answers with the whole text; with Accept: text/event-stream the "
+                        + "answer streams as Server-Sent Events, and closing the connection aborts the run.",
+                        RunParams.SPECS, this::run),
+                RpcMethod.of("rkllm_abort", "Aborts a session, by default the one on the NPU.",
+                        List.of(ParamSpec.optional("session_id", "string", "the session; default: the running one")),
+                        this::abort),
+                RpcMethod.of("rkllm_is_running", "Whether the NPU is running an inference now.", List.of(),
+                        (call) -> Mono.fromCallable(() -> new Running(this.runtime.isRunning()))
+                            .subscribeOn(Schedulers.boundedElastic())),
+                RpcMethod.of("poll", "The chunks of a session not yet polled, or those from since_seq on.",
+                        List.of(ParamSpec.optional("session_id", "string", "the session"),
+                                ParamSpec.optional("request_id", "string",
+                                        "instead of session_id: the JSON-RPC id of the rkllm_run_async call"),
+                                ParamSpec.optional("since_seq", "integer", "the first chunk wanted")),
+                        this::poll),
+                RpcMethod.of("stream_manager_status", "Sessions, queue and limits at a glance.", List.of(),
+                        (call) -> Mono.fromSupplier(this.manager::status)),
+                new RpcMethod("test_streaming_callback",
+                        "Streams mock_tokens into a new session through the same callback path as native results, "
+                                + "one every delay_ms, without the NPU.",
+                        List.of(ParamSpec.required("mock_tokens", "array", "the text pieces to stream"),
+                                ParamSpec.optional("delay_ms", "integer", "pause between pieces, 0-10000 (default 0)")),
+                        RpcMethod.Gate.TEST, this::testStreamingCallback));
+    }
+
+    private Mono<Started> runAsync(RpcCall call) {
+        call.params().bool("stream");
+        StreamSession session = this.manager.startRun(this.runParams.read(call.params()), "rpc", call.idValue());
+        Integer position = session.queuePosition();
+        return Mono.just(new Started(session.id(),
+                (session.state() == SessionState.QUEUED) ? "queued" : "streaming_started", position,
+                streamUrl(session)));
+    }
+
+    private Mono<?> run(RpcCall call) {
+        if (call.acceptsEventStream()) {
+            return Mono.just(new StreamingReply(
+                    this.manager.startRun(this.runParams.read(call.params()), "rpc-sse", call.idValue())));
+        }
+        StreamSession session = this.manager.startRun(this.runParams.read(call.params()), "rpc", call.idValue());
+        StringBuilder text = new StringBuilder();
+        return session.events(-1)
+            .ofType(StreamChunk.class)
+            .doOnNext((chunk) -> text.append(chunk.delta()))
+            .filter(StreamChunk::end)
+            .next()
+            .map((end) -> {
+                if (end.error() != null) {
+                    throw new GatewayException(ErrorCode.INFERENCE_FAILED, end.error().message());
+                }
+                return new Completed(session.id(), text.toString(), end.finishReason(), end.perf());
+            })
+            .doOnCancel(() -> abortInBackground(session));
+    }
+
+    private Mono<Aborted> abort(RpcCall call) {
+        String id = call.params().string("session_id");
+        return Mono.fromCallable(() -> {
+            if (id == null) {
+                return this.manager.abortRunning()
+                    .map((session) -> new Aborted(true, session.id()))
+                    .orElse(new Aborted(false, null));
+            }
+            StreamSession session = this.manager.require(id);
+            return new Aborted(this.manager.abort(session), session.id());
+        }).subscribeOn(Schedulers.boundedElastic());
+    }
+
+    private Mono<StreamSession.Poll> poll(RpcCall call) {
+        Params params = call.params();
+        Long since = params.longValue("since_seq", 0, Long.MAX_VALUE);
+        String id = params.string("session_id");
+        JsonNode requestId = params.raw("request_id");
+        StreamSession session;
+        if (id != null) {
+            session = this.manager.require(id);
+        }
+        else if (requestId != null) {
+            Object key = RpcCall.idValueOf(requestId);
+            session = this.manager.findByRequestId(key)
+                .orElseThrow(() -> new GatewayException(ErrorCode.SESSION_NOT_FOUND,
+                        "no session was started by request " + requestId));
+        }
+        else {
+            throw params.invalid("session_id", "or request_id is required");
+        }
+        return Mono.just(session.poll(since));
+    }
+
+    private Mono<TestStarted> testStreamingCallback(RpcCall call) {
+        List<String> tokens = call.params().strings("mock_tokens");
+        int delay = call.params().integer("delay_ms", 0, 10_000, 0);
+        StreamSession session = this.manager.startSynthetic(tokens, Duration.ofMillis(delay), call.idValue());
+        return Mono.just(new TestStarted(true, tokens.size(), session.id(), streamUrl(session)));
+    }
+
+    private void abortInBackground(StreamSession session) {
+        Schedulers.boundedElastic().schedule(() -> this.manager.abort(session));
+    }
+
+    static String streamUrl(StreamSession session) {
+        return "/streams/" + session.id();
+    }
+
+    /** The answer to {@code rkllm_run_async}. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    record Started(String sessionId, String status, @Nullable Integer queuePosition, String streamUrl) {
+    }
+
+    /** The answer to a blocking {@code rkllm_run}. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    record Completed(String sessionId, String text, @Nullable String finishReason, @Nullable Perf perf) {
+    }
+
+    /** The answer to {@code rkllm_abort}. */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    record Aborted(boolean aborted, @Nullable String sessionId) {
+    }
+
+    /** The answer to {@code rkllm_is_running}. */
+    record Running(boolean running) {
+    }
+
+    /** The answer to {@code test_streaming_callback}. */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    record TestStarted(boolean callbackRegistered, int tokensProcessed, String sessionId, String streamUrl) {
+    }
+
+}

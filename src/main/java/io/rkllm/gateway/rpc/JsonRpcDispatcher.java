@@ -1,0 +1,242 @@
+package io.rkllm.gateway.rpc;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletionException;
+
+import io.rkllm.gateway.nativebridge.InvalidParameterException;
+import io.rkllm.gateway.nativebridge.RkllmCallException;
+import io.rkllm.gateway.nativebridge.RuntimeUnavailableException;
+import io.rkllm.gateway.stream.ErrorCode;
+import io.rkllm.gateway.stream.GatewayException;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Strict JSON-RPC 2.0 over a registry of methods: parses the body, answers single requests, batches and
+ * notifications, and maps every failure once, here, to an error object. Anything unexpected becomes -32603 with a
+ * fixed message; its cause is logged and never sent. The registry documents itself through
+ * {@code rkllm_list_functions} and {@code rpc.discover}.
+ */
+public class JsonRpcDispatcher {
+
+    private static final Logger logger = LoggerFactory.getLogger(JsonRpcDispatcher.class);
+
+    private final Map<String, RpcMethod> methods = new LinkedHashMap<>();
+
+    private final ObjectMapper mapper;
+
+    private final Settings settings;
+
+    private final RpcObserver observer;
+
+    public JsonRpcDispatcher(List<RpcMethodProvider> providers, ObjectMapper mapper, Settings settings,
+            RpcObserver observer) {
+        this.mapper = mapper;
+        this.settings = settings;
+        this.observer = observer;
+        new DiscoveryMethods(this::methods, settings.version()).rpcMethods().forEach(this::register);
+        providers.forEach((provider) -> provider.rpcMethods().forEach(this::register));
+    }
+
+    private void register(RpcMethod method) {
+        if (this.methods.putIfAbsent(method.name(), method) != null) {
+            throw new IllegalStateException("Method " + method.name() + " is registered twice");
+        }
+    }
+
+    /** Every registered method, in registration order, gated ones included. */
+    public Collection<RpcMethod> methods() {
+        return Collections.unmodifiableCollection(this.methods.values());
+    }
+
+    /**
+     * Answers a request body.
+     *
+     * @param acceptsEventStream whether a single {@code rkllm_run} may answer as Server-Sent Events
+     */
+    public Mono<Reply> dispatch(byte[] body, boolean acceptsEventStream) {
+        JsonNode tree;
+        try {
+            tree = this.mapper.readTree(body);
+        }
+        catch (JacksonException ex) {
+            return Mono.just(json(error(null, ErrorCode.PARSE_ERROR, "parse error: the body is not valid JSON")));
+        }
+        if (tree == null || tree.isMissingNode()) {
+            return Mono.just(json(error(null, ErrorCode.PARSE_ERROR, "parse error: the body is empty")));
+        }
+        if (!tree.isArray()) {
+            return handle(tree, acceptsEventStream).map((answer) -> answer.map(Reply.class::cast).orElse(Reply.NONE))
+                    .defaultIfEmpty(Reply.NONE);
+        }
+        if (tree.isEmpty()) {
+            return Mono.just(json(error(null, ErrorCode.INVALID_REQUEST, "invalid request: empty batch")));
+        }
+        if (tree.size() > this.settings.maxBatch()) {
+            return Mono.just(json(error(null, ErrorCode.INVALID_REQUEST, "invalid request: a batch of " + tree.size()
+                    + " requests exceeds rkllm.limits.max-batch (" + this.settings.maxBatch() + ")")));
+        }
+        List<JsonNode> requests = new ArrayList<>(tree.size());
+        tree.forEach(requests::add);
+        return Flux.fromIterable(requests)
+            .concatMap((request) -> handle(request, false))
+            .filter(Optional::isPresent)
+            .map((answer) -> ((Json) answer.get()).body())
+            .collectList()
+            .map((answers) -> answers.isEmpty() ? Reply.NONE : new Json(answers));
+    }
+
+    /** One request; empty for a notification. */
+    private Mono<Optional<Reply>> handle(JsonNode request, boolean acceptsEventStream) {
+        if (!request.isObject()) {
+            return answer(error(null, ErrorCode.INVALID_REQUEST, "invalid request: not a JSON object"));
+        }
+        JsonNode id = request.get("id");
+        boolean notification = id == null;
+        if (id != null && !(id.isString() || id.isNumber() || id.isNull())) {
+            return answer(error(null, ErrorCode.INVALID_REQUEST, "invalid request: id must be a string, number or null"));
+        }
+        JsonNode version = request.get("jsonrpc");
+        if (version == null || !version.isString() || !"2.0".equals(version.stringValue())) {
+            return answer(error(id, ErrorCode.INVALID_REQUEST, "invalid request: jsonrpc must be \"2.0\""));
+        }
+        JsonNode name = request.get("method");
+        if (name == null || !name.isString()) {
+            return answer(error(id, ErrorCode.INVALID_REQUEST, "invalid request: method must be a string"));
+        }
+        JsonNode params = request.get("params");
+        if (params != null && !params.isObject() && !params.isArray()) {
+            return answer(error(id, ErrorCode.INVALID_REQUEST, "invalid request: params must be an object"));
+        }
+        Mono<JsonRpcResponse> response = call(name.stringValue(), params, id, acceptsEventStream && !notification);
+        if (notification) {
+            return response.then(Mono.just(Optional.empty()));
+        }
+        return response.map((value) -> Optional.of(value.result() instanceof StreamingReply streaming
+                ? new Stream(streaming, value.id()) : json(value)));
+    }
+
+    private Mono<JsonRpcResponse> call(String name, @Nullable JsonNode params, @Nullable JsonNode id,
+            boolean acceptsEventStream) {
+        RpcMethod method = this.methods.get(name);
+        String label = (method != null) ? name : "unknown";
+        return Mono.defer(() -> {
+            if (method == null) {
+                throw new GatewayException(ErrorCode.METHOD_NOT_FOUND, "method not found: " + name);
+            }
+            requireEnabled(method);
+            if (params != null && !params.isObject()) {
+                throw new GatewayException(ErrorCode.INVALID_PARAMS, "params must be an object of named parameters");
+            }
+            Params named = (params != null) ? Params.of((ObjectNode) params) : Params.empty();
+            named.only(method.params());
+            return method.handler().handle(new RpcCall(name, named, id, acceptsEventStream));
+        })
+            .map((result) -> JsonRpcResponse.result(id, result))
+            .defaultIfEmpty(JsonRpcResponse.result(id, Map.of()))
+            .onErrorResume((ex) -> Mono.just(JsonRpcResponse.error(id, toError(name, ex))))
+            .doOnNext((response) -> this.observer.completed(label, outcome(response)));
+    }
+
+    private void requireEnabled(RpcMethod method) {
+        boolean enabled = switch (method.gate()) {
+            case NONE -> true;
+            case TEST -> this.settings.testMethods();
+            case ADMIN -> this.settings.adminMethods();
+        };
+        if (!enabled) {
+            String key = (method.gate() == RpcMethod.Gate.TEST) ? "rkllm.test-methods.enabled"
+                    : "rkllm.admin-methods.enabled";
+            throw new GatewayException(ErrorCode.METHOD_DISABLED, method.name() + " is disabled (" + key + ")");
+        }
+    }
+
+    private static JsonRpcError toError(String method, Throwable failure) {
+        Throwable ex = (failure instanceof CompletionException && failure.getCause() != null) ? failure.getCause()
+                : failure;
+        if (ex instanceof GatewayException gateway) {
+            return JsonRpcError.of(gateway.errorCode(), gateway.getMessage());
+        }
+        if (ex instanceof InvalidParameterException invalid) {
+            return JsonRpcError.of(ErrorCode.INVALID_PARAMS, invalid.getMessage());
+        }
+        if (ex instanceof RuntimeUnavailableException unavailable) {
+            return JsonRpcError.of(ErrorCode.RUNTIME_UNAVAILABLE, "runtime unavailable: " + unavailable.getMessage());
+        }
+        if (ex instanceof RkllmCallException call) {
+            return JsonRpcError.of(ErrorCode.INFERENCE_FAILED, call.getMessage());
+        }
+        logger.error("Method {} failed", method, ex);
+        return JsonRpcError.of(ErrorCode.INTERNAL_ERROR, "internal error");
+    }
+
+    private static String outcome(JsonRpcResponse response) {
+        JsonRpcError error = response.error();
+        if (error == null) {
+            return "success";
+        }
+        for (ErrorCode code : ErrorCode.values()) {
+            if (code.code() == error.code()) {
+                return code.name().toLowerCase(Locale.ROOT);
+            }
+        }
+        return "error";
+    }
+
+    private static JsonRpcResponse error(@Nullable JsonNode id, ErrorCode code, String message) {
+        return JsonRpcResponse.error(id, JsonRpcError.of(code, message));
+    }
+
+    private static Mono<Optional<Reply>> answer(JsonRpcResponse response) {
+        return Mono.just(Optional.of(json(response)));
+    }
+
+    private static Reply json(Object body) {
+        return new Json(body);
+    }
+
+    /**
+     * What the dispatcher settles on and what the web layer must send.
+     */
+    public sealed interface Reply permits NoContent, Json, Stream {
+
+        /** Nothing to send: notifications only. */
+        Reply NONE = new NoContent();
+
+    }
+
+    /** Nothing to send (HTTP 204). */
+    public record NoContent() implements Reply {
+    }
+
+    /** A response object or a batch's array of them. */
+    public record Json(Object body) implements Reply {
+    }
+
+    /** The output of a run as Server-Sent Events. */
+    public record Stream(StreamingReply reply, JsonNode id) implements Reply {
+    }
+
+    /**
+     * What the dispatcher needs to know of the configuration.
+     *
+     * @param version the service version, for {@code rpc.discover}
+     */
+    public record Settings(int maxBatch, boolean testMethods, boolean adminMethods, String version) {
+    }
+
+}

@@ -1,0 +1,18 @@
+package io.rkllm.gateway.stream;
+
+/** The one exception a client is told about: its code and message go on the wire as they are. */
+public class GatewayException extends RuntimeException {
+
+    private final ErrorCode errorCode;
+
+    public GatewayException(ErrorCode errorCode, String message) {
+        super(message, null, false, false);
+        this.errorCode = errorCode;
+    }
+
+    /** What kind of failure this is. */
+    public ErrorCode errorCode() {
+        return this.errorCode;
+    }
+
+}

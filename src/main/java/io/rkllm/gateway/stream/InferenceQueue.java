@@ -1,0 +1,121 @@
+package io.rkllm.gateway.stream;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.function.Consumer;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The FIFO in front of the NPU, which runs one inference at a time. Bounded: a full queue refuses at once, and a
+ * session that waits longer than the max wait fails instead of waiting on. Waiting sessions learn their position.
+ */
+final class InferenceQueue {
+
+    private final int capacity;
+
+    private final Duration maxWait;
+
+    private final Clock clock;
+
+    private final Consumer<StreamSession> launcher;
+
+    private final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
+
+    private @Nullable StreamSession running;
+
+    /**
+     * @param launcher starts a session's run; called outside the queue's lock, and {@link #finished} must follow
+     */
+    InferenceQueue(int capacity, Duration maxWait, Clock clock, Consumer<StreamSession> launcher) {
+        this.capacity = capacity;
+        this.maxWait = maxWait;
+        this.clock = clock;
+        this.launcher = launcher;
+    }
+
+    /** Runs the session now if the NPU is free, else queues it; refuses with -32000 when the queue is full. */
+    void enqueue(StreamSession session) {
+        synchronized (this) {
+            if (this.running != null) {
+                if (this.waiting.size() >= this.capacity) {
+                    throw new GatewayException(ErrorCode.QUEUE_FULL, "the inference queue is full ("
+                            + this.capacity + " waiting, rkllm.queue.capacity); try again later");
+                }
+                this.waiting.addLast(new Waiting(session, this.clock.instant()));
+                session.markQueued(this.waiting.size());
+                return;
+            }
+            this.running = session;
+        }
+        this.launcher.accept(session);
+    }
+
+    /** The session's run is over: the next waiting one starts. */
+    void finished(StreamSession session) {
+        StreamSession next;
+        synchronized (this) {
+            if (this.running != session) {
+                return;
+            }
+            Waiting head = this.waiting.pollFirst();
+            next = (head != null) ? head.session() : null;
+            this.running = next;
+            renumber();
+        }
+        if (next != null) {
+            this.launcher.accept(next);
+        }
+    }
+
+    /** Takes a waiting session out of the queue; false when it was not waiting. */
+    synchronized boolean remove(StreamSession session) {
+        boolean removed = this.waiting.removeIf((entry) -> entry.session() == session);
+        if (removed) {
+            renumber();
+        }
+        return removed;
+    }
+
+    /** Fails the sessions that have waited longer than the max wait at {@code now}. */
+    void expireOverdue(Instant now) {
+        List<StreamSession> overdue = new ArrayList<>();
+        synchronized (this) {
+            Instant deadline = now.minus(this.maxWait);
+            for (Iterator<Waiting> it = this.waiting.iterator(); it.hasNext();) {
+                Waiting entry = it.next();
+                if (entry.since().isBefore(deadline)) {
+                    it.remove();
+                    overdue.add(entry.session());
+                }
+            }
+            renumber();
+        }
+        overdue.forEach((session) -> session.fail(ErrorCode.QUEUE_FULL,
+                "waited longer than " + this.maxWait + " (rkllm.queue.max-wait) for the NPU"));
+    }
+
+    synchronized int depth() {
+        return this.waiting.size();
+    }
+
+    synchronized @Nullable StreamSession running() {
+        return this.running;
+    }
+
+    private void renumber() {
+        int position = 1;
+        for (Waiting entry : this.waiting) {
+            entry.session().markQueued(position++);
+        }
+    }
+
+    private record Waiting(StreamSession session, Instant since) {
+    }
+
+}

@@ -1,0 +1,339 @@
+package io.rkllm.gateway.stream;
+
+import java.math.BigInteger;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+
+import io.rkllm.gateway.config.QueueProperties;
+import io.rkllm.gateway.config.StreamsProperties;
+import io.rkllm.gateway.nativebridge.CallbackObserver;
+import io.rkllm.gateway.nativebridge.NativeRun;
+import io.rkllm.gateway.nativebridge.RkllmRuntime;
+import io.rkllm.gateway.nativebridge.RunRequest;
+import io.rkllm.gateway.nativebridge.RuntimeUnavailableException;
+import io.rkllm.gateway.nativebridge.SyntheticTokenSource;
+import io.rkllm.gateway.nativebridge.TokenListener;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Owns the sessions: creates them within the session limit, puts their runs through the inference queue, finds them
+ * by id or by the JSON-RPC id that started them, aborts and evicts them, and reports on them.
+ */
+public class StreamManager {
+
+    private static final Logger logger = LoggerFactory.getLogger(StreamManager.class);
+
+    private final RkllmRuntime runtime;
+
+    private final StreamsProperties properties;
+
+    private final Clock clock;
+
+    private final StreamMetrics metrics;
+
+    private final ScheduledExecutorService timer;
+
+    private final InferenceQueue queue;
+
+    private final Map<String, StreamSession> sessions = new ConcurrentHashMap<>();
+
+    private final Map<Object, StreamSession> byRequestId = new ConcurrentHashMap<>();
+
+    private final AtomicLong created = new AtomicLong();
+
+    private final AtomicLong evicted = new AtomicLong();
+
+    private volatile boolean shuttingDown;
+
+    public StreamManager(RkllmRuntime runtime, StreamsProperties properties, QueueProperties queue, Clock clock,
+            StreamMetrics metrics, ScheduledExecutorService timer) {
+        this.runtime = runtime;
+        this.properties = properties;
+        this.clock = clock;
+        this.metrics = metrics;
+        this.timer = timer;
+        this.queue = new InferenceQueue(queue.capacity(), queue.maxWait(), clock, this::launch);
+    }
+
+    /**
+     * Accepts a run: checked against the loaded runtime, then run at once or queued. Refused with -32003 when the
+     * runtime is unavailable, -32002 at the session limit, -32000 when the queue is full.
+     *
+     * @param requestId the JSON-RPC id of the call, so that {@code poll} can find the session by it
+     */
+    public StreamSession startRun(RunRequest request, String transport, @Nullable Object requestId) {
+        refuseWhenShuttingDown();
+        try {
+            this.runtime.check(request);
+        }
+        catch (RuntimeUnavailableException ex) {
+            throw new GatewayException(ErrorCode.RUNTIME_UNAVAILABLE, "runtime unavailable: " + ex.getMessage());
+        }
+        StreamSession session = register(request, requestId, transport, SessionState.QUEUED);
+        try {
+            this.queue.enqueue(session);
+        }
+        catch (GatewayException ex) {
+            unregister(session);
+            throw ex;
+        }
+        accept(session);
+        return session;
+    }
+
+    /**
+     * Streams given text pieces into a new session through the same callback path as native results, without the NPU
+     * (for {@code test_streaming_callback}).
+     */
+    public StreamSession startSynthetic(List<String> pieces, Duration delay, @Nullable Object requestId) {
+        refuseWhenShuttingDown();
+        StreamSession session = register(null, requestId, "test", SessionState.RUNNING);
+        accept(session);
+        NativeRun run = SyntheticTokenSource.start(pieces, delay, listenerFor(session), this.timer,
+                CallbackObserver.NONE);
+        session.attach(run);
+        run.result().whenComplete((result, error) -> {
+            if (error != null) {
+                session.fail(ErrorCode.INTERNAL_ERROR, "the synthetic stream failed");
+            }
+            else {
+                session.finish(result);
+            }
+        });
+        return session;
+    }
+
+    /** The session with this id, marking the client's interest in it. */
+    public Optional<StreamSession> find(String id) {
+        StreamSession session = this.sessions.get(id);
+        if (session != null) {
+            session.touch();
+        }
+        return Optional.ofNullable(session);
+    }
+
+    /** The session with this id, or -32001. */
+    public StreamSession require(String id) {
+        return find(id).orElseThrow(() -> new GatewayException(ErrorCode.SESSION_NOT_FOUND, "no session " + id));
+    }
+
+    /** The session started by the JSON-RPC call with this id. */
+    public Optional<StreamSession> findByRequestId(Object requestId) {
+        StreamSession session = this.byRequestId.get(requestKey(requestId));
+        if (session != null) {
+            session.touch();
+        }
+        return Optional.ofNullable(session);
+    }
+
+    /** Aborts a session; false when it had already ended. */
+    public boolean abort(StreamSession session) {
+        session.touch();
+        return abort(session, "aborted", null);
+    }
+
+    /** Aborts the session on the NPU, if any. */
+    public Optional<StreamSession> abortRunning() {
+        StreamSession running = this.queue.running();
+        if (running != null && abort(running)) {
+            return Optional.of(running);
+        }
+        return Optional.empty();
+    }
+
+    /** Aborts (if needed) and forgets a session; false when there was none with that id. */
+    public boolean remove(String id) {
+        StreamSession session = this.sessions.get(id);
+        if (session == null) {
+            return false;
+        }
+        unregister(session);
+        abort(session, "aborted", null);
+        return true;
+    }
+
+    /**
+     * Evicts the sessions idle for longer than the idle timeout at {@code now}, aborting active ones first; fails
+     * queued ones that waited too long.
+     */
+    public int evictIdle(Instant now) {
+        this.queue.expireOverdue(now);
+        int count = 0;
+        for (StreamSession session : List.copyOf(this.sessions.values())) {
+            if (session.isIdle(now, this.properties.idleTimeout())) {
+                unregister(session);
+                abort(session, "evicted", null);
+                this.evicted.incrementAndGet();
+                this.metrics.evicted();
+                logger.debug("Evicted idle session {} ({})", session.id(), session.state());
+                count++;
+            }
+        }
+        return count;
+    }
+
+    public Collection<StreamSession> sessions() {
+        return List.copyOf(this.sessions.values());
+    }
+
+    /** Sessions waiting for the NPU. */
+    public int queueDepth() {
+        return this.queue.depth();
+    }
+
+    public StreamManagerStatus status() {
+        StreamSession running = this.queue.running();
+        return new StreamManagerStatus(!this.shuttingDown, this.sessions.size(), this.properties.maxSessions(), this.queue.depth(),
+                (running != null) ? running.id() : null, this.created.get(), this.evicted.get());
+    }
+
+    private boolean abort(StreamSession session, String finishReason, @Nullable String cause) {
+        this.queue.remove(session);
+        return session.requestAbort(finishReason, cause);
+    }
+
+    /**
+     * Stops taking runs and ends every live session with an {@code aborted} end chunk whose reason is
+     * {@code shutdown}, aborting the run on the NPU; waits at most {@code grace} for the running one to return.
+     */
+    public void shutdown(Duration grace) {
+        this.shuttingDown = true;
+        List<StreamSession> live = this.sessions.values().stream().filter((s) -> s.state().isActive()).toList();
+        if (!live.isEmpty()) {
+            logger.info("Shutting down: ending {} live session(s)", live.size());
+        }
+        // Queued ones first: aborting the running one would otherwise start the next in line.
+        live.stream().filter((s) -> s.state() == SessionState.QUEUED).forEach((s) -> abort(s, "aborted", "shutdown"));
+        live.forEach((s) -> abort(s, "aborted", "shutdown"));
+        try {
+            CompletableFuture.allOf(live.stream().map(StreamSession::end).toArray(CompletableFuture[]::new))
+                .get(grace.toMillis(), TimeUnit.MILLISECONDS);
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
+        catch (ExecutionException | TimeoutException ex) {
+            logger.warn("Live sessions did not end within {}", grace);
+        }
+    }
+
+    /** Takes runs again after {@link #shutdown}: the application context was stopped and is started again. */
+    public void reopen() {
+        this.shuttingDown = false;
+    }
+
+    private void refuseWhenShuttingDown() {
+        if (this.shuttingDown) {
+            throw new GatewayException(ErrorCode.RUNTIME_UNAVAILABLE, "runtime unavailable: the service is shutting down");
+        }
+    }
+
+    private StreamSession register(@Nullable RunRequest request, @Nullable Object requestId, String transport,
+            SessionState initial) {
+        StreamSession session = new StreamSession(request, requestId, transport, initial, this.clock,
+                this.properties.replayLimit());
+        synchronized (this.sessions) {
+            if (this.sessions.size() >= this.properties.maxSessions()) {
+                throw new GatewayException(ErrorCode.TOO_MANY_SESSIONS, "too many sessions ("
+                        + this.properties.maxSessions() + ", rkllm.streams.max-sessions); try again later");
+            }
+            this.sessions.put(session.id(), session);
+        }
+        return session;
+    }
+
+    /**
+     * Counts and indexes a session once it is accepted: a refused one is not counted and must not take the request id
+     * of an earlier session.
+     */
+    private void accept(StreamSession session) {
+        this.created.incrementAndGet();
+        Object requestId = session.requestId();
+        if (requestId != null) {
+            this.byRequestId.put(requestKey(requestId), session);
+        }
+    }
+
+    private void unregister(StreamSession session) {
+        this.sessions.remove(session.id());
+        if (session.requestId() != null) {
+            this.byRequestId.remove(requestKey(session.requestId()), session);
+        }
+    }
+
+    /**
+     * One key per JSON-RPC id: a JSON number arrives as an Integer, a Long or a BigInteger depending on its size and
+     * the parser, so the same number in the call that started the session and in {@code poll} must match.
+     */
+    private static Object requestKey(Object requestId) {
+        if (requestId instanceof Integer || requestId instanceof Long || requestId instanceof Short
+                || requestId instanceof Byte) {
+            return ((Number) requestId).longValue();
+        }
+        if (requestId instanceof BigInteger number && number.bitLength() < Long.SIZE) {
+            return number.longValue();
+        }
+        return requestId;
+    }
+
+    private void launch(StreamSession session) {
+        RunRequest request = session.request();
+        if (request == null || !session.markRunning()) {
+            this.queue.finished(session);
+            return;
+        }
+        NativeRun run;
+        try {
+            run = this.runtime.submit(request, listenerFor(session));
+        }
+        catch (RuntimeException ex) {
+            session.fail(ErrorCode.RUNTIME_UNAVAILABLE, "runtime unavailable: " + ex.getMessage());
+            this.queue.finished(session);
+            return;
+        }
+        session.attach(run);
+        if (!session.state().isActive()) {
+            // Aborted between leaving the queue and getting its run: the NPU must not run for nobody.
+            run.abort();
+        }
+        run.result().whenComplete((result, error) -> {
+            if (error != null) {
+                logger.error("Run of session {} failed", session.id(), error);
+                session.fail((error instanceof RuntimeUnavailableException) ? ErrorCode.RUNTIME_UNAVAILABLE
+                        : ErrorCode.INFERENCE_FAILED, "the inference failed");
+            }
+            else {
+                session.finish(result);
+            }
+            this.queue.finished(session);
+        });
+    }
+
+    private TokenListener listenerFor(StreamSession session) {
+        Instant accepted = session.created();
+        return (text, tokenId) -> {
+            if (tokenId >= 0) {
+                this.metrics.token();
+            }
+            if (session.append(text)) {
+                this.metrics.firstToken(Duration.between(accepted, this.clock.instant()));
+            }
+        };
+    }
+
+}

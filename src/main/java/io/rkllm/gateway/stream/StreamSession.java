@@ -1,0 +1,376 @@
+package io.rkllm.gateway.stream;
+
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.rkllm.gateway.nativebridge.FinishReason;
+import io.rkllm.gateway.nativebridge.NativeRun;
+import io.rkllm.gateway.nativebridge.RunRequest;
+import io.rkllm.gateway.nativebridge.RunResult;
+import io.rkllm.gateway.stream.StreamChunk.ChunkError;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Sinks;
+import reactor.core.publisher.Sinks.EmitResult;
+import tools.jackson.databind.PropertyNamingStrategies;
+import tools.jackson.databind.annotation.JsonNaming;
+
+/**
+ * One inference request and its output. The session owns its sink: output chunks are kept (up to the replay limit)
+ * and replayed to every subscriber, however late, so subscribers, reconnects and polls all see the same numbered
+ * chunks. Appending never waits for a subscriber: a slow one lags behind in the replay buffer on its own.
+ */
+public final class StreamSession {
+
+    private static final Logger logger = LoggerFactory.getLogger(StreamSession.class);
+
+    private static final SecureRandom random = new SecureRandom();
+
+    private final String id;
+
+    private final @Nullable RunRequest request;
+
+    private final @Nullable Object requestId;
+
+    private final String transport;
+
+    private final Instant created;
+
+    private final Clock clock;
+
+    private final int replayLimit;
+
+    /** Orders every emission: the native thread, the worker and client calls all append through it. */
+    private final Object lock = new Object();
+
+    private final ArrayDeque<StreamChunk> history = new ArrayDeque<>();
+
+    private final Sinks.Many<StreamChunk> chunks;
+
+    private final Sinks.Many<StatusEvent> statuses = Sinks.many().multicast().directBestEffort();
+
+    private final AtomicInteger subscribers = new AtomicInteger();
+
+    private final CompletableFuture<StreamChunk> end = new CompletableFuture<>();
+
+    private SessionState state;
+
+    private long nextSeq;
+
+    private @Nullable Integer queuePosition;
+
+    private long pollCursor;
+
+    /** The finish reason an abort asked for ({@code aborted}, {@code evicted}), and why, when not the client. */
+    private @Nullable String abortReason;
+
+    private @Nullable String abortCause;
+
+    private boolean hasText;
+
+    private volatile @Nullable NativeRun run;
+
+    private volatile Instant lastActivity;
+
+    StreamSession(@Nullable RunRequest request, @Nullable Object requestId, String transport, SessionState initial,
+            Clock clock, int replayLimit) {
+        this.id = newId();
+        this.request = request;
+        this.requestId = requestId;
+        this.transport = transport;
+        this.state = initial;
+        this.clock = clock;
+        this.created = clock.instant();
+        this.lastActivity = this.created;
+        this.replayLimit = replayLimit;
+        this.chunks = Sinks.many().replay().limit(replayLimit);
+    }
+
+    private static String newId() {
+        byte[] bits = new byte[16];
+        random.nextBytes(bits);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bits);
+    }
+
+    public String id() {
+        return this.id;
+    }
+
+    /** The JSON-RPC id of the call that started the session, if it had one. */
+    public @Nullable Object requestId() {
+        return this.requestId;
+    }
+
+    /** How the session was started ({@code rpc}, {@code rpc-sse}, {@code test}, ...). */
+    public String transport() {
+        return this.transport;
+    }
+
+    public Instant created() {
+        return this.created;
+    }
+
+    /** The last time a client named or watched this session. */
+    public Instant lastActivity() {
+        return this.lastActivity;
+    }
+
+    public int subscribers() {
+        return this.subscribers.get();
+    }
+
+    public SessionState state() {
+        synchronized (this.lock) {
+            return this.state;
+        }
+    }
+
+    /** The sequence number the next chunk will carry. */
+    public long nextSeq() {
+        synchronized (this.lock) {
+            return this.nextSeq;
+        }
+    }
+
+    /** 1-based place in the inference queue, while queued. */
+    public @Nullable Integer queuePosition() {
+        synchronized (this.lock) {
+            return this.queuePosition;
+        }
+    }
+
+    /** Completes with the end chunk. */
+    public CompletableFuture<StreamChunk> end() {
+        return this.end;
+    }
+
+    @Nullable RunRequest request() {
+        return this.request;
+    }
+
+    /** Marks a client call that named this session. */
+    void touch() {
+        this.lastActivity = this.clock.instant();
+    }
+
+    boolean isIdle(Instant now, Duration timeout) {
+        return this.subscribers.get() == 0 && !this.lastActivity.plus(timeout).isAfter(now);
+    }
+
+    /**
+     * Everything this session says from the chunk after {@code afterSeq} on (-1 for all): the current state, every
+     * kept chunk, then live chunks and state changes, completing after the end chunk. A resume point older than the
+     * kept history starts with a {@link ReplayGapEvent}. While subscribed, the session is not idle.
+     */
+    public Flux<StreamEvent> events(long afterSeq) {
+        return Flux.defer(() -> {
+            List<StreamEvent> head = new ArrayList<>(2);
+            synchronized (this.lock) {
+                long oldest = this.history.isEmpty() ? this.nextSeq : this.history.peekFirst().seq();
+                if (afterSeq < oldest - 1) {
+                    head.add(new ReplayGapEvent("chunks " + (afterSeq + 1) + " to " + (oldest - 1)
+                            + " are no longer kept (rkllm.streams.replay-limit is " + this.replayLimit + ")", oldest));
+                }
+                if (this.state.isActive()) {
+                    head.add(new StatusEvent(this.state, this.queuePosition));
+                }
+            }
+            Flux<StreamEvent> output = Flux.merge(this.chunks.asFlux().filter((chunk) -> chunk.seq() > afterSeq),
+                    this.statuses.asFlux());
+            // Subscribed to the sinks at once, not after the head is requested: a subscriber without demand must keep
+            // its place in the replay buffer instead of joining later and silently missing what was emitted meanwhile.
+            return Flux.mergeSequential(Flux.fromIterable(head), output);
+        }).doOnSubscribe((subscription) -> this.subscribers.incrementAndGet()).doFinally((signal) -> {
+            this.subscribers.decrementAndGet();
+            touch();
+        });
+    }
+
+    /**
+     * The chunks from {@code sinceSeq} on (inclusive), or, without it, those after the ones the previous poll
+     * returned; the cursor moves past what is returned.
+     */
+    public Poll poll(@Nullable Long sinceSeq) {
+        synchronized (this.lock) {
+            long from = (sinceSeq != null) ? sinceSeq : this.pollCursor;
+            List<StreamChunk> fresh = new ArrayList<>();
+            for (StreamChunk chunk : this.history) {
+                if (chunk.seq() >= from) {
+                    fresh.add(chunk);
+                }
+            }
+            long next = fresh.isEmpty() ? Math.max(from, 0) : fresh.get(fresh.size() - 1).seq() + 1;
+            this.pollCursor = next;
+            return new Poll(this.id, this.state, fresh, merge(fresh), next);
+        }
+    }
+
+    private static @Nullable StreamChunk merge(List<StreamChunk> fresh) {
+        if (fresh.isEmpty()) {
+            return null;
+        }
+        StringBuilder text = new StringBuilder();
+        fresh.forEach((chunk) -> text.append(chunk.delta()));
+        StreamChunk last = fresh.get(fresh.size() - 1);
+        return new StreamChunk(last.seq(), text.toString(), last.end(), last.finishReason(), last.reason(),
+                last.perf(), last.error());
+    }
+
+    void markQueued(int position) {
+        synchronized (this.lock) {
+            if (this.state == SessionState.QUEUED && !Objects.equals(this.queuePosition, position)) {
+                this.queuePosition = position;
+                emitStatus(new StatusEvent(SessionState.QUEUED, position));
+            }
+        }
+    }
+
+    /** Moves a queued session to running; false when it ended meanwhile. */
+    boolean markRunning() {
+        synchronized (this.lock) {
+            if (this.state != SessionState.QUEUED) {
+                return false;
+            }
+            this.state = SessionState.RUNNING;
+            this.queuePosition = null;
+            emitStatus(new StatusEvent(SessionState.RUNNING, null));
+            return true;
+        }
+    }
+
+    void attach(NativeRun nativeRun) {
+        this.run = nativeRun;
+    }
+
+    /**
+     * Appends decoded text, on the native callback thread; empty text (half a character) makes no chunk.
+     *
+     * @return whether this was the session's first text
+     */
+    boolean append(String delta) {
+        if (delta.isEmpty()) {
+            return false;
+        }
+        synchronized (this.lock) {
+            if (!this.state.isActive()) {
+                return false;
+            }
+            boolean first = !this.hasText;
+            this.hasText = true;
+            emitChunk(StreamChunk.delta(this.nextSeq++, delta));
+            return first;
+        }
+    }
+
+    /**
+     * Asks the session to stop: a queued one ends at once, a running one once {@code rkllm_run} returned. The end
+     * chunk then says {@code finishReason}, and {@code cause} as its reason when one is given.
+     *
+     * @return false when the session had already ended
+     */
+    boolean requestAbort(String finishReason, @Nullable String cause) {
+        NativeRun nativeRun;
+        synchronized (this.lock) {
+            if (!this.state.isActive()) {
+                return false;
+            }
+            this.abortReason = finishReason;
+            this.abortCause = cause;
+            nativeRun = this.run;
+            if (nativeRun == null) {
+                end(abortedState(), finishReason, null, null);
+                return true;
+            }
+        }
+        nativeRun.abort();
+        return true;
+    }
+
+    /** Ends the session with what {@code rkllm_run} returned. */
+    void finish(RunResult result) {
+        synchronized (this.lock) {
+            switch (result.finishReason()) {
+                case STOP, LENGTH -> end(SessionState.FINISHED, wireName(result.finishReason()), result, null);
+                case ABORTED -> end(abortedState(), (this.abortReason != null) ? this.abortReason : "aborted", result,
+                        null);
+                case ERROR -> end(SessionState.FAILED, "error", result, ChunkError.of(ErrorCode.INFERENCE_FAILED,
+                        Objects.requireNonNullElse(result.error(), "the inference failed")));
+            }
+        }
+    }
+
+    /** Ends the session as failed before or instead of a run. */
+    void fail(ErrorCode code, String message) {
+        synchronized (this.lock) {
+            end(SessionState.FAILED, "error", null, ChunkError.of(code, message));
+        }
+    }
+
+    private SessionState abortedState() {
+        return "evicted".equals(this.abortReason) ? SessionState.EVICTED : SessionState.ABORTED;
+    }
+
+    private static String wireName(FinishReason reason) {
+        return reason.name().toLowerCase(Locale.ROOT);
+    }
+
+    private void end(SessionState finalState, String finishReason, @Nullable RunResult result,
+            @Nullable ChunkError error) {
+        if (!this.state.isActive()) {
+            return;
+        }
+        this.state = finalState;
+        this.queuePosition = null;
+        String reason = (finalState == SessionState.ABORTED || finalState == SessionState.EVICTED) ? this.abortCause
+                : null;
+        StreamChunk last = new StreamChunk(this.nextSeq++, "", true, finishReason, reason,
+                (result != null) ? result.perf() : null, error);
+        emitChunk(last);
+        check("complete", this.chunks.tryEmitComplete());
+        this.statuses.tryEmitComplete();
+        this.end.complete(last);
+    }
+
+    private void emitChunk(StreamChunk chunk) {
+        this.history.addLast(chunk);
+        if (this.history.size() > this.replayLimit) {
+            this.history.removeFirst();
+        }
+        check("chunk " + chunk.seq(), this.chunks.tryEmitNext(chunk));
+    }
+
+    private void emitStatus(StatusEvent status) {
+        // Best effort by design: a subscriber without demand misses a queue position, never a chunk.
+        this.statuses.tryEmitNext(status);
+    }
+
+    private void check(String what, EmitResult result) {
+        if (result.isFailure()) {
+            logger.warn("Session {}: {} not emitted ({})", this.id, what, result);
+        }
+    }
+
+    /**
+     * What a poll returns.
+     *
+     * @param chunk the new chunks merged into one, null when there are none
+     * @param nextSeq the sequence number to poll from next
+     */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record Poll(String sessionId, SessionState state, List<StreamChunk> chunks, @Nullable StreamChunk chunk,
+            long nextSeq) {
+    }
+
+}

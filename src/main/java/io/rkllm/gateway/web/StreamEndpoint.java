@@ -1,0 +1,61 @@
+package io.rkllm.gateway.web;
+
+import java.time.Duration;
+import java.util.Optional;
+
+import io.rkllm.gateway.stream.ErrorCode;
+import io.rkllm.gateway.stream.StreamManager;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.web.reactive.function.server.ServerRequest;
+import org.springframework.web.reactive.function.server.ServerResponse;
+import reactor.core.publisher.Mono;
+
+/**
+ * {@code GET /streams/{id}}: a session's output as Server-Sent Events, from the start or after the seq in
+ * {@code Last-Event-ID} (header, or {@code last_event_id} query parameter for clients that cannot set headers).
+ * Unknown session: 404 with a JSON-RPC-style error body.
+ */
+public class StreamEndpoint {
+
+    private final StreamManager manager;
+
+    private final Duration heartbeat;
+
+    public StreamEndpoint(StreamManager manager, Duration heartbeat) {
+        this.manager = manager;
+        this.heartbeat = heartbeat;
+    }
+
+    public Mono<ServerResponse> handle(ServerRequest request) {
+        String id = request.pathVariable("id");
+        String lastEventId = Optional.ofNullable(request.headers().firstHeader("Last-Event-ID"))
+            .or(() -> request.queryParam("last_event_id"))
+            .orElse(null);
+        long afterSeq = (lastEventId != null) ? seq(lastEventId) : -1;
+        if (lastEventId != null && afterSeq < 0) {
+            return error(HttpStatus.BAD_REQUEST, ErrorCode.INVALID_PARAMS,
+                    "Last-Event-ID must be the seq of a chunk (an integer, 0 or more)");
+        }
+        return this.manager.find(id)
+            .map((session) -> SseEvents.respond(SseEvents.of(session, afterSeq, this.heartbeat)))
+            .orElseGet(() -> error(HttpStatus.NOT_FOUND, ErrorCode.SESSION_NOT_FOUND, "no session " + id));
+    }
+
+    /** The seq a Last-Event-ID names; -1 when it names none (not an integer, or negative: seqs start at 0). */
+    private static long seq(String lastEventId) {
+        try {
+            return Math.max(Long.parseLong(lastEventId.trim()), -1);
+        }
+        catch (NumberFormatException ex) {
+            return -1;
+        }
+    }
+
+    private static Mono<ServerResponse> error(HttpStatus status, ErrorCode code, String message) {
+        return ServerResponse.status(status)
+            .contentType(MediaType.APPLICATION_JSON)
+            .bodyValue(ErrorBodies.of(code, message));
+    }
+
+}

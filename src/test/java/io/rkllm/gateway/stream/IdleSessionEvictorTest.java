@@ -1,0 +1,85 @@
+package io.rkllm.gateway.stream;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import io.rkllm.gateway.config.QueueProperties;
+import io.rkllm.gateway.config.StreamsProperties;
+import io.rkllm.gateway.nativebridge.CallbackObserver;
+import io.rkllm.gateway.nativebridge.ModelParams;
+import io.rkllm.gateway.nativebridge.RkllmRuntime;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import reactor.core.Disposable;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** {@link IdleSessionEvictor}: evicts by the injected clock, never by the wall clock. */
+class IdleSessionEvictorTest {
+
+    private static final Duration IDLE_TIMEOUT = Duration.ofSeconds(30);
+
+    /** Long before the wall clock: an evictor reading the system clock would find everything idle at once. */
+    private final MutableClock clock = new MutableClock(Instant.parse("2000-01-01T00:00:00Z"));
+
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+
+    private final RkllmRuntime runtime = RkllmRuntime.open(Path.of("/nonexistent/librkllmrt.so"), "auto",
+            ModelParams.unset(), CallbackObserver.NONE);
+
+    private final StreamManager manager = new StreamManager(this.runtime,
+            new StreamsProperties(256, 4096, IDLE_TIMEOUT, Duration.ofSeconds(5), Duration.ofSeconds(15)),
+            new QueueProperties(16, Duration.ofMinutes(2)), this.clock, StreamMetrics.NONE, this.timer);
+
+    private final IdleSessionEvictor evictor = new IdleSessionEvictor(this.manager, this.clock);
+
+    @AfterEach
+    void close() {
+        this.runtime.close();
+        this.timer.shutdownNow();
+    }
+
+    private StreamSession finishedSession() {
+        StreamSession session = this.manager.startSynthetic(List.of("a"), Duration.ZERO, null);
+        session.end().orTimeout(10, TimeUnit.SECONDS).join();
+        return session;
+    }
+
+    @Test
+    void evictsIdleSessionsByItsInjectedClock() {
+        StreamSession session = finishedSession();
+
+        this.evictor.evictIdle();
+        assertThat(this.manager.sessions()).containsExactly(session);
+
+        this.clock.advance(IDLE_TIMEOUT.minusMillis(1));
+        this.evictor.evictIdle();
+        assertThat(this.manager.sessions()).containsExactly(session);
+
+        this.clock.advance(Duration.ofMillis(1));
+        this.evictor.evictIdle();
+        assertThat(this.manager.sessions()).isEmpty();
+        assertThat(this.manager.status().sessionsEvicted()).isEqualTo(1);
+    }
+
+    @Test
+    void leavesSessionsWithASubscriberAlone() {
+        StreamSession idle = finishedSession();
+        StreamSession watched = this.manager.startSynthetic(List.of("a", "b"), Duration.ofHours(1), null);
+        Disposable subscriber = watched.events(-1).subscribe();
+
+        this.clock.advance(IDLE_TIMEOUT.multipliedBy(10));
+        this.evictor.evictIdle();
+
+        assertThat(this.manager.sessions()).containsExactly(watched);
+        assertThat(watched.state()).isEqualTo(SessionState.RUNNING);
+        assertThat(idle.state()).isEqualTo(SessionState.FINISHED);
+        subscriber.dispose();
+    }
+
+}

@@ -1,0 +1,529 @@
+package io.rkllm.gateway.stream;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+import java.util.stream.LongStream;
+
+import io.rkllm.gateway.config.QueueProperties;
+import io.rkllm.gateway.config.StreamsProperties;
+import io.rkllm.gateway.nativebridge.AbiGeneration;
+import io.rkllm.gateway.nativebridge.CallbackObserver;
+import io.rkllm.gateway.nativebridge.CollectingListener;
+import io.rkllm.gateway.nativebridge.InferMode;
+import io.rkllm.gateway.nativebridge.InputKind;
+import io.rkllm.gateway.nativebridge.InvalidParameterException;
+import io.rkllm.gateway.nativebridge.ModelParams;
+import io.rkllm.gateway.nativebridge.NativeRun;
+import io.rkllm.gateway.nativebridge.RkllmRuntime;
+import io.rkllm.gateway.nativebridge.RunRequest;
+import io.rkllm.gateway.nativebridge.Sampling;
+import io.rkllm.gateway.nativebridge.Simulator;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import reactor.core.Disposable;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.awaitility.Awaitility.await;
+
+/** {@link StreamManager} against the 1.3 simulator: queueing, abort, eviction, limits, synthetic runs and lookups. */
+class StreamManagerTest {
+
+    private static final Duration IDLE_TIMEOUT = Duration.ofSeconds(30);
+
+    private final MutableClock clock = MutableClock.start();
+
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor((task) -> {
+        Thread thread = new Thread(task, "rkllm-synthetic");
+        thread.setDaemon(true);
+        return thread;
+    });
+
+    private final List<RkllmRuntime> runtimes = new ArrayList<>();
+
+    private RkllmRuntime runtime;
+
+    private StreamManager manager;
+
+    @BeforeEach
+    void openRuntime() {
+        this.runtime = open(Simulator.open(AbiGeneration.V1_3));
+        assertThat(this.runtime.status().ready()).isTrue();
+        this.manager = manager(this.runtime, 256, 16, StreamMetrics.NONE);
+    }
+
+    @AfterEach
+    void closeRuntimes() {
+        this.runtimes.forEach(RkllmRuntime::close);
+        this.timer.shutdownNow();
+    }
+
+    private RkllmRuntime open(RkllmRuntime opened) {
+        this.runtimes.add(opened);
+        return opened;
+    }
+
+    private StreamManager manager(RkllmRuntime on, int maxSessions, int queueCapacity, StreamMetrics metrics) {
+        return new StreamManager(on,
+                new StreamsProperties(maxSessions, 4096, IDLE_TIMEOUT, Duration.ofSeconds(5), Duration.ofSeconds(15)),
+                new QueueProperties(queueCapacity, Duration.ofMinutes(2)), this.clock, metrics, this.timer);
+    }
+
+    /** A prompt whose echo starts with {@code word}, generating {@code tokens} tokens {@code delayUs} apart. */
+    private static RunRequest prompt(String word, int tokens, int delayUs) {
+        return RunRequest.prompt(word + " [[sim:prefill_ms=0]][[sim:delay_us=" + delayUs + "]][[sim:tokens=" + tokens
+                + "]]");
+    }
+
+    private static RunRequest quick(String word) {
+        return prompt(word, 5, 0);
+    }
+
+    /** Runs for minutes unless something stops it. */
+    private static RunRequest endless(String word) {
+        return prompt(word, 100_000, 1000);
+    }
+
+    private static StreamChunk awaitEnd(StreamSession session) {
+        return session.end().orTimeout(Simulator.timeout().toSeconds(), TimeUnit.SECONDS).join();
+    }
+
+    private static String text(StreamSession session) {
+        return session.poll(0L).chunks().stream().map(StreamChunk::delta).collect(Collectors.joining());
+    }
+
+    private static List<StatusEvent> statuses(List<StreamEvent> events) {
+        return events.stream()
+            .filter(StatusEvent.class::isInstance)
+            .map(StatusEvent.class::cast)
+            .collect(Collectors.toList());
+    }
+
+    private static List<StreamChunk> chunks(List<StreamEvent> events) {
+        return events.stream()
+            .filter(StreamChunk.class::isInstance)
+            .map(StreamChunk.class::cast)
+            .collect(Collectors.toList());
+    }
+
+    @Test
+    void concurrentRunsCompleteInSubmissionOrderWithoutMixingTokens() {
+        // A run submitted to the runtime directly holds the NPU, so that the queue fills deterministically.
+        CollectingListener holder = new CollectingListener();
+        NativeRun hold = this.runtime.submit(endless("HOLD"), holder);
+        await().atMost(Simulator.timeout()).until(() -> holder.tokens() > 0);
+
+        int count = 6;
+        List<StreamSession> sessions = new ArrayList<>();
+        List<List<StreamEvent>> events = new ArrayList<>();
+        Queue<Integer> completed = new ConcurrentLinkedQueue<>();
+        for (int i = 0; i < count; i++) {
+            StreamSession session = this.manager.startRun(prompt("MARKER" + i, 30, 500), "rpc", null);
+            List<StreamEvent> seen = new CopyOnWriteArrayList<>();
+            session.events(-1).subscribe(seen::add);
+            int index = i;
+            session.end().thenRun(() -> completed.add(index));
+            sessions.add(session);
+            events.add(seen);
+        }
+
+        assertThat(sessions.get(0).state()).isEqualTo(SessionState.RUNNING);
+        assertThat(sessions.get(0).queuePosition()).isNull();
+        for (int i = 1; i < count; i++) {
+            assertThat(sessions.get(i).state()).isEqualTo(SessionState.QUEUED);
+            assertThat(sessions.get(i).queuePosition()).isEqualTo(i);
+            assertThat(events.get(i)).first().isEqualTo(new StatusEvent(SessionState.QUEUED, i));
+        }
+        assertThat(this.manager.queueDepth()).isEqualTo(count - 1);
+        StreamManagerStatus status = this.manager.status();
+        assertThat(status.queued()).isEqualTo(count - 1);
+        assertThat(status.activeSessions()).isEqualTo(count);
+        assertThat(status.runningSessionId()).isEqualTo(sessions.get(0).id());
+
+        assertThat(hold.abort()).isTrue();
+        sessions.forEach(StreamManagerTest::awaitEnd);
+
+        assertThat(completed).containsExactly(0, 1, 2, 3, 4, 5);
+        for (int i = 0; i < count; i++) {
+            StreamSession session = sessions.get(i);
+            assertThat(session.state()).isEqualTo(SessionState.FINISHED);
+            StreamChunk last = session.end().join();
+            assertThat(last.finishReason()).isEqualTo("stop");
+            assertThat(last.perf()).isNotNull();
+            assertThat(last.perf().generateTokens()).isEqualTo(30);
+            String text = text(session);
+            assertThat(text).startsWith("MARKER" + i + " ").doesNotContain("HOLD");
+            for (int other = 0; other < count; other++) {
+                if (other != i) {
+                    assertThat(text).doesNotContain("MARKER" + other);
+                }
+            }
+            List<StreamChunk> chunks = chunks(events.get(i));
+            assertThat(chunks).extracting(StreamChunk::seq)
+                .containsExactlyElementsOf(LongStream.range(0, chunks.size()).boxed().collect(Collectors.toList()));
+            assertThat(chunks).last().isEqualTo(last);
+            List<StatusEvent> expected = new ArrayList<>();
+            for (int position = i; position >= 1; position--) {
+                expected.add(new StatusEvent(SessionState.QUEUED, position));
+            }
+            expected.add(new StatusEvent(SessionState.RUNNING, null));
+            assertThat(statuses(events.get(i))).as("statuses of session %d", i).isEqualTo(expected);
+        }
+        assertThat(this.manager.queueDepth()).isZero();
+        await().atMost(Simulator.timeout()).until(() -> this.manager.status().runningSessionId() == null);
+    }
+
+    @Test
+    void abortOfAQueuedSessionEndsItAtOnceAndRenumbersTheQueue() {
+        StreamSession running = this.manager.startRun(endless("FIRST"), "rpc", null);
+        StreamSession one = this.manager.startRun(endless("ONE"), "rpc", null);
+        StreamSession two = this.manager.startRun(endless("TWO"), "rpc", null);
+        StreamSession three = this.manager.startRun(endless("THREE"), "rpc", null);
+        List<StreamEvent> seenByThree = new CopyOnWriteArrayList<>();
+        three.events(-1).subscribe(seenByThree::add);
+        assertThat(three.queuePosition()).isEqualTo(3);
+
+        assertThat(this.manager.abort(two)).isTrue();
+
+        assertThat(two.state()).isEqualTo(SessionState.ABORTED);
+        assertThat(two.end()).isCompleted();
+        assertThat(two.end().join()).isEqualTo(new StreamChunk(0, "", true, "aborted", null, null, null));
+        assertThat(this.manager.abort(two)).isFalse();
+        assertThat(one.queuePosition()).isEqualTo(1);
+        assertThat(three.queuePosition()).isEqualTo(2);
+        assertThat(seenByThree).containsExactly(new StatusEvent(SessionState.QUEUED, 3),
+                new StatusEvent(SessionState.QUEUED, 2));
+        assertThat(this.manager.queueDepth()).isEqualTo(2);
+        assertThat(running.state()).isEqualTo(SessionState.RUNNING);
+        assertThat(this.manager.find(two.id())).containsSame(two);
+    }
+
+    @Test
+    void abortOfTheRunningSessionEndsItAsAbortedAndTheNextQueuedOneRuns() {
+        StreamSession first = this.manager.startRun(endless("FIRST"), "rpc", null);
+        StreamSession second = this.manager.startRun(prompt("SECOND", 20, 0), "rpc", null);
+        await().atMost(Simulator.timeout()).until(() -> first.nextSeq() >= 3);
+        assertThat(second.state()).isEqualTo(SessionState.QUEUED);
+
+        assertThat(this.manager.abort(first)).isTrue();
+
+        StreamChunk last = awaitEnd(first);
+        assertThat(last.end()).isTrue();
+        assertThat(last.finishReason()).isEqualTo("aborted");
+        assertThat(first.state()).isEqualTo(SessionState.ABORTED);
+        StreamChunk secondLast = awaitEnd(second);
+        assertThat(secondLast.finishReason()).isEqualTo("stop");
+        assertThat(text(second)).startsWith("SECOND").doesNotContain("FIRST");
+        assertThat(first.nextSeq()).isEqualTo(last.seq() + 1);
+        await().atMost(Simulator.timeout()).until(() -> !this.runtime.isRunning());
+        assertThat(this.manager.status().runningSessionId()).isNull();
+    }
+
+    @Test
+    void abortRunningStopsTheNativeRun() {
+        StreamSession session = this.manager.startRun(endless("LONG"), "rpc", null);
+        await().atMost(Simulator.timeout()).until(() -> session.nextSeq() > 0);
+        assertThat(this.runtime.isRunning()).isTrue();
+
+        assertThat(this.manager.abortRunning()).containsSame(session);
+
+        await().atMost(Simulator.timeout()).until(() -> !this.runtime.isRunning());
+        assertThat(awaitEnd(session).finishReason()).isEqualTo("aborted");
+        assertThat(session.state()).isEqualTo(SessionState.ABORTED);
+        assertThat(this.manager.abortRunning()).isEmpty();
+    }
+
+    @Test
+    void idleFinishedSessionIsEvicted() {
+        StreamSession session = this.manager.startRun(quick("DONE"), "rpc", null);
+        awaitEnd(session);
+        assertThat(this.manager.status().activeSessions()).isEqualTo(1);
+
+        this.clock.advance(IDLE_TIMEOUT.minusMillis(1));
+        assertThat(this.manager.evictIdle(this.clock.instant())).isZero();
+        assertThat(this.manager.status().activeSessions()).isEqualTo(1);
+
+        this.clock.advance(Duration.ofMillis(1));
+        assertThat(this.manager.evictIdle(this.clock.instant())).isEqualTo(1);
+
+        StreamManagerStatus status = this.manager.status();
+        assertThat(status.activeSessions()).isZero();
+        assertThat(status.sessionsEvicted()).isEqualTo(1);
+        assertThat(status.sessionsCreated()).isEqualTo(1);
+        assertThat(this.manager.find(session.id())).isEmpty();
+        assertThat(session.state()).isEqualTo(SessionState.FINISHED);
+    }
+
+    @Test
+    void idleRunningSessionIsAbortedThenEvicted() {
+        StreamSession session = this.manager.startRun(endless("IDLE"), "rpc", null);
+        await().atMost(Simulator.timeout()).until(() -> session.nextSeq() > 0);
+        assertThat(this.runtime.isRunning()).isTrue();
+
+        this.clock.advance(IDLE_TIMEOUT.plusSeconds(1));
+        assertThat(this.manager.evictIdle(this.clock.instant())).isEqualTo(1);
+
+        assertThat(this.manager.status().activeSessions()).isZero();
+        assertThat(this.manager.status().sessionsEvicted()).isEqualTo(1);
+        StreamChunk last = awaitEnd(session);
+        assertThat(last.end()).isTrue();
+        assertThat(last.finishReason()).isEqualTo("evicted");
+        assertThat(session.state()).isEqualTo(SessionState.EVICTED);
+        await().atMost(Simulator.timeout()).until(() -> !this.runtime.isRunning());
+    }
+
+    @Test
+    void idleQueuedSessionIsEvictedAtOnceAndLeavesTheQueue() {
+        StreamSession running = this.manager.startRun(endless("WATCHED"), "rpc", null);
+        Disposable watcher = running.events(-1).subscribe();
+        StreamSession queued = this.manager.startRun(quick("WAITING"), "rpc", null);
+
+        this.clock.advance(IDLE_TIMEOUT);
+        assertThat(this.manager.evictIdle(this.clock.instant())).isEqualTo(1);
+
+        assertThat(queued.state()).isEqualTo(SessionState.EVICTED);
+        assertThat(queued.end().join()).isEqualTo(new StreamChunk(0, "", true, "evicted", null, null, null));
+        assertThat(this.manager.queueDepth()).isZero();
+        assertThat(running.state()).isEqualTo(SessionState.RUNNING);
+        watcher.dispose();
+    }
+
+    @Test
+    void sessionWithASubscriberIsNotEvictedHoweverMuchTimePasses() {
+        StreamSession session = this.manager.startRun(endless("WATCHED"), "rpc", null);
+        Disposable subscriber = session.events(-1).subscribe();
+        assertThat(session.subscribers()).isEqualTo(1);
+
+        this.clock.advance(Duration.ofDays(3));
+        assertThat(this.manager.evictIdle(this.clock.instant())).isZero();
+        assertThat(this.manager.find(session.id())).containsSame(session);
+        assertThat(session.state()).isEqualTo(SessionState.RUNNING);
+
+        subscriber.dispose();
+        assertThat(this.manager.evictIdle(this.clock.instant())).isZero();
+        this.clock.advance(IDLE_TIMEOUT);
+        assertThat(this.manager.evictIdle(this.clock.instant())).isEqualTo(1);
+        assertThat(awaitEnd(session).finishReason()).isEqualTo("evicted");
+        await().atMost(Simulator.timeout()).until(() -> !this.runtime.isRunning());
+    }
+
+    @Test
+    void clientCallsRefreshTheActivityOfASession() {
+        StreamSession session = this.manager.startRun(quick("POLLED"), "rpc", "req-9");
+        awaitEnd(session);
+
+        this.clock.advance(Duration.ofSeconds(20));
+        assertThat(this.manager.find(session.id())).containsSame(session);
+        this.clock.advance(Duration.ofSeconds(20));
+        assertThat(this.manager.evictIdle(this.clock.instant())).isZero();
+
+        assertThat(this.manager.require(session.id())).isSameAs(session);
+        this.clock.advance(Duration.ofSeconds(20));
+        assertThat(this.manager.evictIdle(this.clock.instant())).isZero();
+
+        assertThat(this.manager.findByRequestId("req-9")).containsSame(session);
+        this.clock.advance(IDLE_TIMEOUT.minusMillis(1));
+        assertThat(this.manager.evictIdle(this.clock.instant())).isZero();
+
+        this.clock.advance(Duration.ofMillis(1));
+        assertThat(this.manager.evictIdle(this.clock.instant())).isEqualTo(1);
+        assertThatExceptionOfType(GatewayException.class).isThrownBy(() -> this.manager.require(session.id()))
+            .satisfies((ex) -> assertThat(ex.errorCode().code()).isEqualTo(-32001));
+        assertThat(this.manager.findByRequestId("req-9")).isEmpty();
+    }
+
+    @Test
+    void evictionAlsoFailsQueuedRunsThatWaitedLongerThanTheMaxWait() {
+        StreamSession running = this.manager.startRun(endless("AHEAD"), "rpc", null);
+        Disposable watchRunning = running.events(-1).subscribe();
+        StreamSession waiting = this.manager.startRun(quick("BEHIND"), "rpc", null);
+        Disposable watchWaiting = waiting.events(-1).subscribe();
+
+        this.clock.advance(Duration.ofMinutes(2).plusSeconds(1));
+        assertThat(this.manager.evictIdle(this.clock.instant())).isZero();
+
+        assertThat(waiting.state()).isEqualTo(SessionState.FAILED);
+        StreamChunk last = waiting.end().join();
+        assertThat(last.finishReason()).isEqualTo("error");
+        assertThat(last.error()).isNotNull();
+        assertThat(last.error().code()).isEqualTo(ErrorCode.QUEUE_FULL.code());
+        assertThat(this.manager.queueDepth()).isZero();
+        assertThat(running.state()).isEqualTo(SessionState.RUNNING);
+        watchRunning.dispose();
+        watchWaiting.dispose();
+    }
+
+    @Test
+    void sessionsPastTheLimitAreRefusedWithTooManySessions() {
+        StreamManager limited = manager(this.runtime, 2, 16, StreamMetrics.NONE);
+        awaitEnd(limited.startRun(quick("ONE"), "rpc", null));
+        awaitEnd(limited.startRun(quick("TWO"), "rpc", null));
+
+        assertThatExceptionOfType(GatewayException.class)
+            .isThrownBy(() -> limited.startRun(quick("THREE"), "rpc", "refused"))
+            .satisfies((ex) -> {
+                assertThat(ex.errorCode()).isEqualTo(ErrorCode.TOO_MANY_SESSIONS);
+                assertThat(ex.errorCode().code()).isEqualTo(-32002);
+            })
+            .withMessageContaining("rkllm.streams.max-sessions");
+        assertThat(limited.status().activeSessions()).isEqualTo(2);
+        assertThat(limited.findByRequestId("refused")).isEmpty();
+
+        this.clock.advance(IDLE_TIMEOUT);
+        assertThat(limited.evictIdle(this.clock.instant())).isEqualTo(2);
+        assertThat(awaitEnd(limited.startRun(quick("FOUR"), "rpc", null)).finishReason()).isEqualTo("stop");
+    }
+
+    @Test
+    void aRunPastTheQueueCapacityIsRefusedWithQueueFull() {
+        StreamManager small = manager(this.runtime, 256, 1, StreamMetrics.NONE);
+        StreamSession running = small.startRun(endless("RUNNING"), "rpc", null);
+        StreamSession waiting = small.startRun(endless("WAITING"), "rpc", null);
+
+        assertThatExceptionOfType(GatewayException.class)
+            .isThrownBy(() -> small.startRun(quick("REFUSED"), "rpc", "refused"))
+            .satisfies((ex) -> {
+                assertThat(ex.errorCode()).isEqualTo(ErrorCode.QUEUE_FULL);
+                assertThat(ex.errorCode().code()).isEqualTo(-32000);
+            });
+        assertThat(small.status().activeSessions()).isEqualTo(2);
+        assertThat(small.queueDepth()).isEqualTo(1);
+        assertThat(small.findByRequestId("refused")).isEmpty();
+        assertThat(running.state()).isEqualTo(SessionState.RUNNING);
+        assertThat(waiting.queuePosition()).isEqualTo(1);
+    }
+
+    @Test
+    void aRefusedRunLeavesTheRequestIdOfAnEarlierSessionAlone() {
+        StreamManager small = manager(this.runtime, 256, 1, StreamMetrics.NONE);
+        StreamSession running = small.startRun(endless("RUNNING"), "rpc", 1);
+        small.startRun(endless("WAITING"), "rpc", 2);
+
+        assertThatExceptionOfType(GatewayException.class)
+            .isThrownBy(() -> small.startRun(quick("REFUSED"), "rpc", 1))
+            .satisfies((ex) -> assertThat(ex.errorCode()).isEqualTo(ErrorCode.QUEUE_FULL));
+
+        assertThat(small.findByRequestId(1)).containsSame(running);
+    }
+
+    @Test
+    void aRunOnAnUnavailableRuntimeIsRefusedWithTheReason() {
+        RkllmRuntime missing = open(RkllmRuntime.open(Path.of("/nonexistent/librkllmrt.so"), "auto",
+                ModelParams.unset(), CallbackObserver.NONE));
+        StreamManager unavailable = manager(missing, 256, 16, StreamMetrics.NONE);
+
+        assertThatExceptionOfType(GatewayException.class)
+            .isThrownBy(() -> unavailable.startRun(quick("NOWHERE"), "rpc", null))
+            .satisfies((ex) -> {
+                assertThat(ex.errorCode()).isEqualTo(ErrorCode.RUNTIME_UNAVAILABLE);
+                assertThat(ex.errorCode().code()).isEqualTo(-32003);
+            })
+            .withMessageContaining("/nonexistent/librkllmrt.so");
+        assertThat(unavailable.status().activeSessions()).isZero();
+        assertThat(unavailable.status().sessionsCreated()).isZero();
+    }
+
+    @Test
+    void aFieldTheLoadedAbiCannotCarryIsRefusedAsAnInvalidParameter() {
+        RkllmRuntime v12 = open(Simulator.open(AbiGeneration.V1_2));
+        StreamManager older = manager(v12, 256, 16, StreamMetrics.NONE);
+        RunRequest perRunSampling = new RunRequest(InputKind.PROMPT, "x" + Simulator.FAST, null, null, 0, "user",
+                false, InferMode.GENERATE, false, null,
+                new Sampling(null, null, 0.5f, null, null, null, null, null, null), null, null);
+
+        assertThatExceptionOfType(InvalidParameterException.class)
+            .isThrownBy(() -> older.startRun(perRunSampling, "rpc", null))
+            .satisfies((ex) -> assertThat(ex.field()).isEqualTo("sampling"));
+        assertThat(older.status().activeSessions()).isZero();
+        assertThat(v12.isRunning()).isFalse();
+    }
+
+    @Test
+    void syntheticTokensStreamThroughTheCallbackPathOnTheTimerThread() {
+        Set<String> threads = ConcurrentHashMap.newKeySet();
+        AtomicInteger tokens = new AtomicInteger();
+        AtomicInteger firstTokens = new AtomicInteger();
+        StreamMetrics recording = new StreamMetrics() {
+
+            @Override
+            public void token() {
+                tokens.incrementAndGet();
+                threads.add(Thread.currentThread().getName());
+            }
+
+            @Override
+            public void firstToken(Duration sinceAccepted) {
+                firstTokens.incrementAndGet();
+            }
+
+        };
+        StreamManager synthetic = manager(this.runtime, 256, 16, recording);
+
+        StreamSession session = synthetic.startSynthetic(List.of("Hello", " world", "!"), Duration.ofMillis(100),
+                null);
+
+        StreamChunk last = awaitEnd(session);
+        assertThat(session.poll(0L).chunks()).containsExactly(StreamChunk.delta(0, "Hello"),
+                StreamChunk.delta(1, " world"), StreamChunk.delta(2, "!"), last);
+        assertThat(text(session)).isEqualTo("Hello world!");
+        assertThat(last.end()).isTrue();
+        assertThat(last.finishReason()).isEqualTo("stop");
+        assertThat(last.perf()).isNotNull();
+        assertThat(last.perf().generateTokens()).isEqualTo(3);
+        assertThat(session.state()).isEqualTo(SessionState.FINISHED);
+        assertThat(session.transport()).isEqualTo("test");
+        assertThat(tokens).hasValue(3);
+        assertThat(firstTokens).hasValue(1);
+        assertThat(threads).containsExactly("rkllm-synthetic");
+        assertThat(this.runtime.isRunning()).isFalse();
+    }
+
+    @Test
+    void anInjectedErrorEndsTheSessionAsFailedWithInferenceFailed() {
+        StreamSession session = this.manager.startRun(
+                RunRequest.prompt("x" + Simulator.FAST + "[[sim:error_at=2]][[sim:tokens=10]]"), "rpc", null);
+
+        StreamChunk last = awaitEnd(session);
+
+        assertThat(session.state()).isEqualTo(SessionState.FAILED);
+        assertThat(last.end()).isTrue();
+        assertThat(last.finishReason()).isEqualTo("error");
+        assertThat(last.error()).isNotNull();
+        assertThat(last.error().code()).isEqualTo(-32004);
+        assertThat(last.seq()).isEqualTo(2);
+        assertThat(text(session)).startsWith("x");
+        assertThat(awaitEnd(this.manager.startRun(quick("AFTER"), "rpc", null)).finishReason()).isEqualTo("stop");
+    }
+
+    @Test
+    void findByRequestIdFindsTheSessionStartedWithThatJsonRpcId() {
+        StreamSession byString = this.manager.startRun(quick("STRING"), "rpc", "req-1");
+        StreamSession byLong = this.manager.startRun(quick("LONG"), "rpc", 7L);
+        StreamSession byInteger = this.manager.startRun(quick("INTEGER"), "rpc", 8);
+
+        assertThat(this.manager.findByRequestId("req-1")).containsSame(byString);
+        assertThat(this.manager.findByRequestId("req-2")).isEmpty();
+        assertThat(this.manager.findByRequestId(7L)).containsSame(byLong);
+        assertThat(this.manager.findByRequestId(8)).containsSame(byInteger);
+        // A JSON number may be parsed as an Integer in one request and as a Long in another.
+        assertThat(this.manager.findByRequestId(7)).containsSame(byLong);
+        assertThat(this.manager.findByRequestId(8L)).containsSame(byInteger);
+        // A string id is not the number it spells.
+        assertThat(this.manager.findByRequestId("7")).isEmpty();
+        List.of(byString, byLong, byInteger).forEach(StreamManagerTest::awaitEnd);
+    }
+
+}
