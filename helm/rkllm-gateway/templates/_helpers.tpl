@@ -1,0 +1,97 @@
+{{/* The chart name, or nameOverride. */}}
+{{- define "rkllm-gateway.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* "<release>-<chart>", or fullnameOverride; just the release when it already holds the chart name. */}}
+{{- define "rkllm-gateway.fullname" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- $name := default .Chart.Name .Values.nameOverride }}
+{{- if contains $name .Release.Name }}
+{{- .Release.Name | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{- define "rkllm-gateway.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{- define "rkllm-gateway.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "rkllm-gateway.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end }}
+
+{{- define "rkllm-gateway.labels" -}}
+helm.sh/chart: {{ include "rkllm-gateway.chart" . }}
+{{ include "rkllm-gateway.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Values.image.tag | default .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/component: inference-gateway
+{{- end }}
+
+{{- define "rkllm-gateway.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create }}
+{{- default (include "rkllm-gateway.fullname" .) .Values.serviceAccount.name }}
+{{- else }}
+{{- default "default" .Values.serviceAccount.name }}
+{{- end }}
+{{- end }}
+
+{{- define "rkllm-gateway.image" -}}
+{{- printf "%s:%s" .Values.image.repository (.Values.image.tag | default .Chart.AppVersion) }}
+{{- end }}
+
+{{/* mode, checked. */}}
+{{- define "rkllm-gateway.mode" -}}
+{{- if not (has .Values.mode (list "deployment" "daemonset")) }}
+{{- fail (printf "mode must be deployment or daemonset, got %q" (toString .Values.mode)) }}
+{{- end }}
+{{- .Values.mode }}
+{{- end }}
+
+{{/* shutdownGracePeriod in whole seconds ("20s" or 20). */}}
+{{- define "rkllm-gateway.shutdownSeconds" -}}
+{{- $raw := toString .Values.shutdownGracePeriod }}
+{{- if not (regexMatch "^[0-9]+s?$" $raw) }}
+{{- fail (printf "shutdownGracePeriod must be whole seconds such as 20s or 20, got %q" $raw) }}
+{{- end }}
+{{- $raw | trimSuffix "s" | atoi }}
+{{- end }}
+
+{{/*
+preStop delay + twice the shutdown phase timeout + margin: the gateway may spend up to the timeout in each of two
+shutdown phases (ending the live streams, then draining the web server) before it destroys the NPU handle, and the
+kubelet must never SIGKILL it in the middle.
+*/}}
+{{- define "rkllm-gateway.terminationGracePeriodSeconds" -}}
+{{- add (int .Values.preStopDelaySeconds) (mul 2 (include "rkllm-gateway.shutdownSeconds" . | atoi)) (int .Values.terminationGraceMarginSeconds) }}
+{{- end }}
+
+{{/* The Service's session affinity: auto is ClientIP for a DaemonSet, None for the single-pod Deployment. */}}
+{{- define "rkllm-gateway.sessionAffinity" -}}
+{{- $affinity := .Values.service.sessionAffinity }}
+{{- if eq $affinity "auto" }}
+{{- ternary "ClientIP" "None" (eq (include "rkllm-gateway.mode" .) "daemonset") }}
+{{- else if has $affinity (list "ClientIP" "None") }}
+{{- $affinity }}
+{{- else }}
+{{- fail (printf "service.sessionAffinity must be auto, ClientIP or None, got %q" (toString $affinity)) }}
+{{- end }}
+{{- end }}
+
+{{/*
+The application.yml of the ConfigMap: the config values, with the keys the chart owns (server.port and the
+shutdown grace) set from their own values.
+*/}}
+{{- define "rkllm-gateway.applicationYaml" -}}
+{{- $owned := dict
+      "server" (dict "port" (int .Values.containerPort))
+      "spring" (dict "lifecycle" (dict "timeout-per-shutdown-phase" (printf "%ss" (include "rkllm-gateway.shutdownSeconds" .)))) }}
+{{- $config := mustMergeOverwrite (deepCopy (.Values.config | default dict)) $owned }}
+{{- toYaml $config }}
+{{- end }}
