@@ -12,14 +12,11 @@ import io.rkllm.gateway.rpc.RpcObserver;
 import io.rkllm.gateway.rpc.RunParams;
 import io.rkllm.gateway.rpc.RuntimeMethods;
 import io.rkllm.gateway.stream.StreamManager;
-import io.rkllm.gateway.web.JsonRpcEndpoint;
-import io.rkllm.gateway.web.StreamEndpoint;
+import io.rkllm.gateway.web.GatewayRoutes;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.web.reactive.function.server.RequestPredicates;
 import org.springframework.web.reactive.function.server.RouterFunction;
-import org.springframework.web.reactive.function.server.RouterFunctions;
 import org.springframework.web.reactive.function.server.ServerResponse;
 import tools.jackson.databind.ObjectMapper;
 
@@ -54,14 +51,8 @@ public class WebConfiguration {
 
     @Bean
     RouterFunction<ServerResponse> gatewayRoutes(JsonRpcDispatcher dispatcher, StreamManager manager,
-            LimitsProperties limits, StreamsProperties streams) {
-        JsonRpcEndpoint rpc = new JsonRpcEndpoint(dispatcher, manager, limits.maxRequestBytes(), streams.heartbeat());
-        StreamEndpoint sse = new StreamEndpoint(manager, streams.heartbeat());
-        return RouterFunctions.route()
-            .POST("/rpc", rpc::handle)
-            .POST("/", rpc::handle)
-            .GET("/streams/{id}", RequestPredicates.all(), sse::handle)
-            .build();
+            LimitsProperties limits, StreamsProperties streams, ObjectMapper mapper) {
+        return GatewayRoutes.of(dispatcher, manager, limits.maxRequestBytes(), streams.heartbeat(), mapper);
     }
 
 }

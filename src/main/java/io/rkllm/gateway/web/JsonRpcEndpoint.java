@@ -1,6 +1,5 @@
 package io.rkllm.gateway.web;
 
-import java.time.Duration;
 import java.util.Map;
 
 import io.rkllm.gateway.rpc.JsonRpcDispatcher;
@@ -28,7 +27,7 @@ import reactor.core.scheduler.Schedulers;
  * 204 for notifications only, or Server-Sent Events for a streamed {@code rkllm_run}, whose run is aborted when the
  * client goes away before the end.
  */
-public class JsonRpcEndpoint {
+final class JsonRpcEndpoint {
 
     private final JsonRpcDispatcher dispatcher;
 
@@ -36,17 +35,16 @@ public class JsonRpcEndpoint {
 
     private final DataSize maxRequest;
 
-    private final Duration heartbeat;
+    private final SseEvents sse;
 
-    public JsonRpcEndpoint(JsonRpcDispatcher dispatcher, StreamManager manager, DataSize maxRequest,
-            Duration heartbeat) {
+    JsonRpcEndpoint(JsonRpcDispatcher dispatcher, StreamManager manager, DataSize maxRequest, SseEvents sse) {
         this.dispatcher = dispatcher;
         this.manager = manager;
         this.maxRequest = maxRequest;
-        this.heartbeat = heartbeat;
+        this.sse = sse;
     }
 
-    public Mono<ServerResponse> handle(ServerRequest request) {
+    Mono<ServerResponse> handle(ServerRequest request) {
         long declared = request.headers().contentLength().orElse(-1);
         if (declared > this.maxRequest.toBytes()) {
             return tooLarge();
@@ -89,8 +87,8 @@ public class JsonRpcEndpoint {
     }
 
     private Mono<ServerResponse> streamed(StreamSession session) {
-        return SseEvents.respond(Flux.just(SseEvents.sessionEvent(session))
-            .concatWith(SseEvents.of(session, -1, this.heartbeat))
+        return SseEvents.respond(Flux.just(this.sse.sessionEvent(session))
+            .concatWith(this.sse.of(session, -1))
             .doOnCancel(() -> Schedulers.boundedElastic().schedule(() -> this.manager.abort(session))));
     }
 

@@ -1,5 +1,7 @@
 package io.rkllm.gateway.web;
 
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 
@@ -7,67 +9,87 @@ import io.rkllm.gateway.stream.ReplayGapEvent;
 import io.rkllm.gateway.stream.StreamChunk;
 import io.rkllm.gateway.stream.StreamEvent;
 import io.rkllm.gateway.stream.StreamSession;
+import org.jspecify.annotations.Nullable;
 import org.springframework.http.MediaType;
-import org.springframework.http.codec.ServerSentEvent;
-import org.springframework.web.reactive.function.BodyInserters;
+import org.springframework.http.server.reactive.ServerHttpResponse;
+import org.springframework.web.reactive.function.BodyInserter;
 import org.springframework.web.reactive.function.server.ServerResponse;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
+import tools.jackson.databind.ObjectMapper;
 
 /**
  * A session's events as Server-Sent Events: chunks as {@code id: <seq>} / {@code event: chunk}, state changes as
  * {@code event: status} without id, a lost-history warning as {@code event: error}, and a {@code : keep-alive}
- * comment every heartbeat. The stream completes after the end chunk.
+ * comment every heartbeat; the stream completes after the end chunk. Encoded here rather than by Spring's SSE writer,
+ * which flushes the socket once per event: {@link SseBatches} sends what has piled up behind a slow socket in one
+ * write instead.
  */
 final class SseEvents {
 
-    private static final ServerSentEvent<Object> KEEP_ALIVE = ServerSentEvent.builder().comment(" keep-alive").build();
+    private static final byte[] KEEP_ALIVE = ": keep-alive\n\n".getBytes(StandardCharsets.US_ASCII);
 
-    /** Marks the end of the session's events, so the heartbeat stops with them. */
-    private static final ServerSentEvent<Object> DONE = ServerSentEvent.builder().comment("done").build();
+    /** Marks the end of the session's events (by identity), so the heartbeat stops with them. */
+    private static final byte[] DONE = new byte[0];
 
-    private SseEvents() {
+    private final ObjectMapper mapper;
+
+    private final Duration heartbeat;
+
+    SseEvents(ObjectMapper mapper, Duration heartbeat) {
+        this.mapper = mapper;
+        this.heartbeat = heartbeat;
     }
 
     /** The session's events after {@code afterSeq}, interleaved with heartbeats, each subscriber on its own. */
-    static Flux<ServerSentEvent<Object>> of(StreamSession session, long afterSeq, Duration heartbeat) {
-        Flux<ServerSentEvent<Object>> events = session.events(afterSeq)
+    Flux<byte[]> of(StreamSession session, long afterSeq) {
+        Flux<byte[]> events = session.events(afterSeq)
             .publishOn(Schedulers.parallel())
-            .map(SseEvents::toSse)
+            .map(this::encode)
             .concatWith(Mono.just(DONE));
-        Flux<ServerSentEvent<Object>> beats = Flux.interval(heartbeat, heartbeat).map((tick) -> KEEP_ALIVE);
+        Flux<byte[]> beats = Flux.interval(this.heartbeat, this.heartbeat).map((tick) -> KEEP_ALIVE);
         return Flux.merge(events, beats).takeWhile((event) -> event != DONE);
     }
 
+    /** The first event of a run streamed in answer to {@code rkllm_run}: which session it is. */
+    byte[] sessionEvent(StreamSession session) {
+        return event("session", null, Map.of("session_id", session.id(), "stream_url", "/streams/" + session.id()));
+    }
+
     /** An SSE response with the headers that keep proxies from buffering it. */
-    static Mono<ServerResponse> respond(Flux<ServerSentEvent<Object>> events) {
+    static Mono<ServerResponse> respond(Flux<byte[]> events) {
+        BodyInserter<Object, ServerHttpResponse> body = (response, context) -> response.writeAndFlushWith(
+                SseBatches.of(events).map((batch) -> Mono.just(response.bufferFactory().wrap(batch))));
         return ServerResponse.ok()
             .contentType(MediaType.TEXT_EVENT_STREAM)
             .header("Cache-Control", "no-cache")
             .header("X-Accel-Buffering", "no")
-            .body(BodyInserters.fromServerSentEvents(events));
+            .body(body);
     }
 
-    /** The first event of a run streamed in answer to {@code rkllm_run}: which session it is. */
-    static ServerSentEvent<Object> sessionEvent(StreamSession session) {
-        return ServerSentEvent.builder()
-            .event("session")
-            .data((Object) Map.of("session_id", session.id(), "stream_url", "/streams/" + session.id()))
-            .build();
-    }
-
-    private static ServerSentEvent<Object> toSse(StreamEvent event) {
+    private byte[] encode(StreamEvent event) {
         if (event instanceof StreamChunk chunk) {
-            return ServerSentEvent.builder().id(Long.toString(chunk.seq())).event("chunk").data((Object) chunk).build();
+            return event("chunk", Long.toString(chunk.seq()), chunk);
         }
         if (event instanceof ReplayGapEvent gap) {
-            return ServerSentEvent.builder()
-                .event("error")
-                .data((Object) Map.of("message", gap.message(), "first_available_seq", gap.firstAvailableSeq()))
-                .build();
+            return event("error", null,
+                    Map.of("message", gap.message(), "first_available_seq", gap.firstAvailableSeq()));
         }
-        return ServerSentEvent.builder().event("status").data((Object) event).build();
+        return event("status", null, event);
+    }
+
+    private byte[] event(String name, @Nullable String id, Object data) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(128);
+        if (id != null) {
+            out.writeBytes(("id: " + id + "\n").getBytes(StandardCharsets.US_ASCII));
+        }
+        out.writeBytes(("event: " + name + "\ndata: ").getBytes(StandardCharsets.US_ASCII));
+        // Compact JSON holds no raw newline, so one data line carries it.
+        out.writeBytes(this.mapper.writeValueAsBytes(data));
+        out.write('\n');
+        out.write('\n');
+        return out.toByteArray();
     }
 
 }

@@ -1,6 +1,5 @@
 package io.rkllm.gateway.web;
 
-import java.time.Duration;
 import java.util.Optional;
 
 import io.rkllm.gateway.stream.ErrorCode;
@@ -16,18 +15,18 @@ import reactor.core.publisher.Mono;
  * {@code Last-Event-ID} (header, or {@code last_event_id} query parameter for clients that cannot set headers).
  * Unknown session: 404 with a JSON-RPC-style error body.
  */
-public class StreamEndpoint {
+final class StreamEndpoint {
 
     private final StreamManager manager;
 
-    private final Duration heartbeat;
+    private final SseEvents sse;
 
-    public StreamEndpoint(StreamManager manager, Duration heartbeat) {
+    StreamEndpoint(StreamManager manager, SseEvents sse) {
         this.manager = manager;
-        this.heartbeat = heartbeat;
+        this.sse = sse;
     }
 
-    public Mono<ServerResponse> handle(ServerRequest request) {
+    Mono<ServerResponse> handle(ServerRequest request) {
         String id = request.pathVariable("id");
         String lastEventId = Optional.ofNullable(request.headers().firstHeader("Last-Event-ID"))
             .or(() -> request.queryParam("last_event_id"))
@@ -38,7 +37,7 @@ public class StreamEndpoint {
                     "Last-Event-ID must be the seq of a chunk (an integer, 0 or more)");
         }
         return this.manager.find(id)
-            .map((session) -> SseEvents.respond(SseEvents.of(session, afterSeq, this.heartbeat)))
+            .map((session) -> SseEvents.respond(this.sse.of(session, afterSeq)))
             .orElseGet(() -> error(HttpStatus.NOT_FOUND, ErrorCode.SESSION_NOT_FOUND, "no session " + id));
     }
 

@@ -1,0 +1,35 @@
+package io.rkllm.gateway.web;
+
+import java.time.Duration;
+
+import io.rkllm.gateway.rpc.JsonRpcDispatcher;
+import io.rkllm.gateway.stream.StreamManager;
+import org.springframework.util.unit.DataSize;
+import org.springframework.web.reactive.function.server.RouterFunction;
+import org.springframework.web.reactive.function.server.RouterFunctions;
+import org.springframework.web.reactive.function.server.ServerResponse;
+import tools.jackson.databind.ObjectMapper;
+
+/** The service's routes: {@code POST /rpc} and {@code POST /}, and {@code GET /streams/{id}}. */
+public final class GatewayRoutes {
+
+    private GatewayRoutes() {
+    }
+
+    /**
+     * @param maxRequest larger request bodies get HTTP 413
+     * @param heartbeat how often SSE streams send a keep-alive comment
+     */
+    public static RouterFunction<ServerResponse> of(JsonRpcDispatcher dispatcher, StreamManager manager,
+            DataSize maxRequest, Duration heartbeat, ObjectMapper mapper) {
+        SseEvents sse = new SseEvents(mapper, heartbeat);
+        JsonRpcEndpoint rpc = new JsonRpcEndpoint(dispatcher, manager, maxRequest, sse);
+        StreamEndpoint streams = new StreamEndpoint(manager, sse);
+        return RouterFunctions.route()
+            .POST("/rpc", rpc::handle)
+            .POST("/", rpc::handle)
+            .GET("/streams/{id}", streams::handle)
+            .build();
+    }
+
+}
