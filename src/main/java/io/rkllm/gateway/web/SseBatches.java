@@ -6,6 +6,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.jspecify.annotations.Nullable;
+import org.reactivestreams.Subscription;
+import reactor.core.publisher.BaseSubscriber;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.FluxSink;
 
@@ -20,11 +22,17 @@ final class SseBatches {
     }
 
     static Flux<byte[]> of(Flux<byte[]> events) {
-        return Flux.create((sink) -> new Drain(sink).subscribe(events));
+        return Flux.create((sink) -> new Drain(sink).subscribeTo(events));
     }
 
-    /** The classic drain loop: whoever moves {@code wip} from 0 emits, others just leave work for it. */
-    private static final class Drain {
+    /**
+     * The classic drain loop: whoever moves {@code wip} from 0 emits, others just leave work for it. At most
+     * {@link #LIMIT} events are asked for ahead of the writer, so a stalled client's backlog stays in the session's
+     * shared replay buffer, with its subscription still attached, instead of piling up here.
+     */
+    private static final class Drain extends BaseSubscriber<byte[]> {
+
+        private static final int LIMIT = 256;
 
         private final FluxSink<byte[]> sink;
 
@@ -40,19 +48,34 @@ final class SseBatches {
             this.sink = sink;
         }
 
-        void subscribe(Flux<byte[]> events) {
-            this.sink.onDispose(events.subscribe((event) -> {
-                this.pending.offer(event);
-                drain();
-            }, (ex) -> {
-                this.error = ex;
-                this.done = true;
-                drain();
-            }, () -> {
-                this.done = true;
-                drain();
-            }));
+        void subscribeTo(Flux<byte[]> events) {
+            this.sink.onDispose(this);
             this.sink.onRequest((n) -> drain());
+            events.subscribe(this);
+        }
+
+        @Override
+        protected void hookOnSubscribe(Subscription subscription) {
+            subscription.request(LIMIT);
+        }
+
+        @Override
+        protected void hookOnNext(byte[] event) {
+            this.pending.offer(event);
+            drain();
+        }
+
+        @Override
+        protected void hookOnError(Throwable ex) {
+            this.error = ex;
+            this.done = true;
+            drain();
+        }
+
+        @Override
+        protected void hookOnComplete() {
+            this.done = true;
+            drain();
         }
 
         private void drain() {
@@ -61,7 +84,16 @@ final class SseBatches {
             }
             do {
                 while (this.sink.requestedFromDownstream() > 0 && !this.pending.isEmpty()) {
-                    this.sink.next(takeAll());
+                    ByteArrayOutputStream batch = new ByteArrayOutputStream(256);
+                    int taken = 0;
+                    for (byte[] next = this.pending.poll(); next != null; next = this.pending.poll()) {
+                        batch.writeBytes(next);
+                        taken++;
+                    }
+                    this.sink.next(batch.toByteArray());
+                    if (!this.done) {
+                        request(taken);
+                    }
                 }
                 if (this.done && this.pending.isEmpty()) {
                     Throwable failure = this.error;
@@ -74,19 +106,6 @@ final class SseBatches {
                 }
             }
             while (this.wip.decrementAndGet() != 0);
-        }
-
-        private byte[] takeAll() {
-            byte[] first = this.pending.poll();
-            if (this.pending.isEmpty()) {
-                return first;
-            }
-            ByteArrayOutputStream batch = new ByteArrayOutputStream(first.length * 8);
-            batch.writeBytes(first);
-            for (byte[] next = this.pending.poll(); next != null; next = this.pending.poll()) {
-                batch.writeBytes(next);
-            }
-            return batch.toByteArray();
         }
 
     }

@@ -4,6 +4,7 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 import io.rkllm.gateway.stream.ReplayGapEvent;
 import io.rkllm.gateway.stream.StreamChunk;
@@ -33,9 +34,18 @@ final class SseEvents {
     /** Marks the end of the session's events (by identity), so the heartbeat stops with them. */
     private static final byte[] DONE = new byte[0];
 
+    /** Subscribers take a session's events in step, a few at a time, so their queues stay small. */
+    private static final int PREFETCH = 32;
+
     private final ObjectMapper mapper;
 
     private final Duration heartbeat;
+
+    /**
+     * Recently encoded chunks by identity: every subscriber of a session gets the same chunk objects, so each chunk
+     * is turned into JSON once, not once per subscriber. A collision only costs an encoding.
+     */
+    private final AtomicReferenceArray<Encoded> recent = new AtomicReferenceArray<>(1024);
 
     SseEvents(ObjectMapper mapper, Duration heartbeat) {
         this.mapper = mapper;
@@ -45,7 +55,7 @@ final class SseEvents {
     /** The session's events after {@code afterSeq}, interleaved with heartbeats, each subscriber on its own. */
     Flux<byte[]> of(StreamSession session, long afterSeq) {
         Flux<byte[]> events = session.events(afterSeq)
-            .publishOn(Schedulers.parallel())
+            .publishOn(Schedulers.parallel(), PREFETCH)
             .map(this::encode)
             .concatWith(Mono.just(DONE));
         Flux<byte[]> beats = Flux.interval(this.heartbeat, this.heartbeat).map((tick) -> KEEP_ALIVE);
@@ -70,7 +80,14 @@ final class SseEvents {
 
     private byte[] encode(StreamEvent event) {
         if (event instanceof StreamChunk chunk) {
-            return event("chunk", Long.toString(chunk.seq()), chunk);
+            int slot = System.identityHashCode(chunk) & (this.recent.length() - 1);
+            Encoded hit = this.recent.get(slot);
+            if (hit != null && hit.chunk() == chunk) {
+                return hit.bytes();
+            }
+            byte[] bytes = event("chunk", Long.toString(chunk.seq()), chunk);
+            this.recent.set(slot, new Encoded(chunk, bytes));
+            return bytes;
         }
         if (event instanceof ReplayGapEvent gap) {
             return event("error", null,
@@ -90,6 +107,9 @@ final class SseEvents {
         out.write('\n');
         out.write('\n');
         return out.toByteArray();
+    }
+
+    private record Encoded(StreamChunk chunk, byte[] bytes) {
     }
 
 }

@@ -3,8 +3,10 @@ package io.rkllm.gateway.web;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Sinks;
 import reactor.test.StepVerifier;
 
@@ -72,6 +74,18 @@ class SseBatchesTest {
             .thenCancel()
             .verify();
         assertThat(cancelled).isTrue();
+    }
+
+    @Test
+    void aStalledWriterLeavesTheBacklogUpstreamInsteadOfCopyingIt() {
+        AtomicLong requested = new AtomicLong();
+        Flux<byte[]> events = Flux.range(0, 10_000).map((i) -> bytes("e")).doOnRequest(requested::addAndGet);
+        StepVerifier.create(SseBatches.of(events), 0)
+            .expectSubscription()
+            .expectNoEvent(Duration.ofMillis(50))
+            .thenCancel()
+            .verify();
+        assertThat(requested.get()).isBetween(1L, 256L);
     }
 
 }
