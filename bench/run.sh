@@ -1,0 +1,157 @@
+#!/usr/bin/env bash
+# The rkllm-gateway benchmark (issue 5; bench/README.md explains each measurement).
+#   bench/run.sh           full run, about 5 minutes on a 2-core machine
+#   bench/run.sh --smoke   tiny sizes, under a minute: proves the bench still works (.ci/run runs it)
+# Builds the jar, measures the floor in process, starts the packaged jar on a free loopback port with the bundled
+# application.yml plus the overrides below, measures it as a real client, measures start-up and footprint in fresh
+# JVMs (smoke: of the measurement instance), prints one table and writes bench/results/latest.json (smoke:
+# bench/results/smoke.json). Everything runs on this machine: note what else it runs (the load average is recorded).
+# Environment: BENCH_JVM_OPTS, JVM options for the service (default: none, the JVM's own defaults).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+mode=full
+case "${1:-}" in
+    "") ;;
+    --smoke) mode=smoke ;;
+    *) echo "usage: bench/run.sh [--smoke]" >&2; exit 2 ;;
+esac
+# Smoke: one repetition of everything, and the measurement instance's own start stands in for measurement 6.
+if [[ $mode == full ]]; then
+    floor_tokens=1000000 repetitions=3 idle_settle_s=5
+else
+    floor_tokens=100000 repetitions=1 idle_settle_s=1
+fi
+model=native-libs/models/tiny-sim.rkllm
+# Overrides of the bundled application.yml for the measurement instance:
+#  - max-new-tokens -1: the bundled file caps a run at 1024 tokens, measurement 2 needs 200,000;
+#  - max-sessions, idle-timeout, queue capacity and max-wait: room for every session the bench creates (100
+#    concurrent runs, 50 queued sessions held for minutes) and no eviction while it measures;
+#  - replay-limit stays at its default (4096 chunks kept per session): every subscriber attaches while its session
+#    is still queued, so each reads every chunk live and none relies on replay.
+overrides=(--rkllm.model.max-new-tokens=-1 --rkllm.streams.max-sessions=6000 --rkllm.streams.idle-timeout=30m
+    --rkllm.queue.capacity=128 --rkllm.queue.max-wait=30m)
+
+work=$(mktemp -d /tmp/rkllm-bench.XXXXXX)
+service_pid=
+stop_service() {
+    if [[ -n $service_pid ]] && kill -0 "$service_pid" 2>/dev/null; then
+        kill -TERM "$service_pid" 2>/dev/null || true
+        for _ in $(seq 300); do kill -0 "$service_pid" 2>/dev/null || break; sleep 0.1; done
+        kill -KILL "$service_pid" 2>/dev/null || true
+        wait "$service_pid" 2>/dev/null || true
+    fi
+    service_pid=
+}
+trap 'stop_service; rm -rf "$work"' EXIT
+# 5,000 SSE sockets on each side of loopback.
+ulimit -n "$(ulimit -Hn)"
+started=$(date +%s)
+section() { echo "== $* (at $(( $(date +%s) - started )) s)"; }
+load_at_start=$(cut -d' ' -f1-3 /proc/loadavg)
+
+section "build"
+if ! ./mvnw -B -ntp -q package dependency:build-classpath -DskipTests -Dmdep.includeScope=runtime \
+        -Dmdep.outputFile="$work/classpath.txt" >"$work/build.log" 2>&1; then
+    cat "$work/build.log" >&2
+    exit 1
+fi
+jar=$(ls target/rkllm-gateway-*.jar)
+classpath="$work/classes:$(cat "$work/classpath.txt"):target/classes"
+javac -d "$work/classes" -cp "$classpath" bench/src/*.java
+results="$work/results.txt"
+# record: copies RESULT lines (and only those) from stdin to the results file, showing them.
+record() { grep --line-buffered '^RESULT' | tee -a "$results"; }
+
+# start_service LOG ARGS...: starts the jar from the repository root (bundled application.yml) on a free port that
+# the service picks itself; sets service_pid, and port once Netty reports it.
+start_service() {
+    local log=$1
+    shift
+    # shellcheck disable=SC2086 # BENCH_JVM_OPTS is a list of options
+    java ${BENCH_JVM_OPTS:-} -jar "$jar" --server.port=0 --server.address=127.0.0.1 "$@" >"$log" 2>&1 &
+    service_pid=$!
+    port=
+}
+
+# is_ready: whether /actuator/health/readiness answers 200 (UP), asked over bash's /dev/tcp.
+is_ready() {
+    local status=
+    exec 3<>"/dev/tcp/127.0.0.1/$port" || return 1
+    printf 'GET /actuator/health/readiness HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n' >&3
+    read -r -t 2 status <&3 || true
+    exec 3<&-
+    [[ $status == "HTTP/1."?" 200"* ]]
+}
+
+# await_ready LOG: waits (60 s at most) for readiness UP, polling every 10 ms.
+await_ready() {
+    local log=$1
+    for _ in $(seq 6000); do
+        if [[ -z $port ]]; then
+            port=$(sed -n 's/.*Netty started on port \([0-9]*\).*/\1/p' "$log")
+        fi
+        if [[ -n $port ]] && is_ready 2>/dev/null; then
+            return 0
+        fi
+        kill -0 "$service_pid" 2>/dev/null || break
+        sleep 0.01
+    done
+    echo "the service did not become ready:" >&2
+    tail -40 "$log" >&2
+    return 1
+}
+
+# measure_start LOG ARGS...: starts the service (measurement 6): time from the launch to readiness UP, then VmRSS
+# once it has been idle for a few seconds.
+measure_start() {
+    local log=$1 t0
+    shift
+    t0=$(date +%s%N)
+    start_service "$log" "$@"
+    await_ready "$log"
+    echo "RESULT startup.ready_ms $(( ($(date +%s%N) - t0) / 1000000 ))" | record
+    sleep "$idle_settle_s"
+    echo "RESULT startup.idle_rss_mb $(awk '/^VmRSS:/ { printf "%.1f", $2 / 1024 }' "/proc/$service_pid/status")" \
+        | record
+}
+
+section "1 floor and bridge (in process, no HTTP), $floor_tokens tokens"
+for _ in $(seq $repetitions); do
+    # bench_floor prints the best of its own 3 runs.
+    target/native/bench_floor "$model" "$floor_tokens" 2> >(grep -v '^I rkllm' >&2) \
+        | sed 's/^c_noop_tokens_per_second/RESULT floor.c_noop/' | record
+done
+java -cp "$classpath" Floor target/native/1.3/librkllmrt.so "$model" "$floor_tokens" "$repetitions" \
+    2> >(grep -v '^I rkllm' >&2) | record
+
+section "2-5 the service over HTTP on loopback"
+if [[ $mode == full ]]; then
+    start_service "$work/service.log" "${overrides[@]}"
+    await_ready "$work/service.log"
+else
+    measure_start "$work/service.log" "${overrides[@]}"
+fi
+java -cp "$classpath" Service "$port" "$service_pid" "$mode" | record \
+    || { tail -40 "$work/service.log" >&2; exit 1; }
+stop_service
+
+if [[ $mode == full ]]; then
+    section "6 start-up and idle RSS: $repetitions fresh JVMs, bundled application.yml"
+    for _ in $(seq $repetitions); do
+        measure_start "$work/startup.log"
+        stop_service
+    done
+fi
+
+mkdir -p bench/results
+json=bench/results/latest.json
+[[ $mode == smoke ]] && json=bench/results/smoke.json
+commit=$(git rev-parse HEAD 2>/dev/null || echo unknown)
+git diff --quiet HEAD 2>/dev/null || commit="$commit (uncommitted changes)"
+java -cp "$classpath" Report "$results" "$json" "mode=$mode" "commit=$commit" \
+    "date=$(date -u +%Y-%m-%dT%H:%M:%SZ)" "cpu=$(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)" \
+    "load_average_at_start=$load_at_start" "load_average_at_end=$(cut -d' ' -f1-3 /proc/loadavg)" \
+    "service_jvm_options=${BENCH_JVM_OPTS:-}" "service_overrides=${overrides[*]}" \
+    "runtime_s=$(( $(date +%s) - started ))"
+echo "wrote $json ($(( $(date +%s) - started )) s)"

@@ -1,0 +1,208 @@
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Turns the {@code RESULT <key> <value>} lines of one bench run into the table (min / median / max over the
+ * repetitions, the target, whether the median meets it) and {@code latest.json}.
+ *
+ * <p>Usage: {@code Report <results file> <json file> <name=value>...}; the name=value pairs are facts of the run
+ * (mode, commit, ...) that go into the JSON as they are.
+ */
+public final class Report {
+
+    /** A target: the median must be {@code op} {@code bound}. */
+    private record Target(String op, double bound) {
+
+        boolean metBy(double value) {
+            return switch (this.op) {
+                case ">=" -> value >= this.bound;
+                case "<=" -> value <= this.bound;
+                case "<" -> value < this.bound;
+                default -> throw new IllegalArgumentException(this.op);
+            };
+        }
+
+        @Override
+        public String toString() {
+            return this.op + " " + format(this.bound);
+        }
+
+    }
+
+    private record Row(String key, String label, String unit, double[] values, Target target) {
+
+        double min() {
+            return java.util.Arrays.stream(this.values).min().orElseThrow();
+        }
+
+        double max() {
+            return java.util.Arrays.stream(this.values).max().orElseThrow();
+        }
+
+        double median() {
+            return Stats.median(this.values);
+        }
+
+        String met() {
+            return (this.target == null) ? "" : this.target.metBy(median()) ? "yes" : "NO";
+        }
+
+    }
+
+    /** Label, unit and target of each key; latency keys ({@code latency.<n>.<stat>}) are described by pattern. */
+    private static final Map<String, String[]> KNOWN = new LinkedHashMap<>();
+
+    private static final Map<String, Target> TARGETS = Map.of(
+            "e2e.sse_tokens_per_s", new Target(">=", 100_000),
+            "e2e.ratio_to_jna_pct", new Target(">=", 30),
+            "latency.100.p99_ms", new Target("<=", 1),
+            "latency.1000.p99_ms", new Target("<=", 5),
+            "queue.overhead_pct", new Target("<=", 5),
+            "queue.errors", new Target("<=", 0),
+            "idle.heap_per_conn_kib", new Target("<=", 8),
+            "idle.ping_max_ms", new Target("<", 50),
+            "startup.ready_ms", new Target("<=", 3000),
+            "startup.idle_rss_mb", new Target("<=", 200));
+
+    static {
+        KNOWN.put("floor.c_noop", new String[] { "1a floor: simulator -> C no-op callback", "tokens/s" });
+        KNOWN.put("floor.jna_noop", new String[] { "1b floor: simulator -> Java no-op JNA callback", "tokens/s" });
+        KNOWN.put("bridge.listener", new String[] { "1  bridge: RkllmRuntime -> TokenListener (UTF-8)", "tokens/s" });
+        KNOWN.put("e2e.sse_tokens_per_s", new String[] { "2  end to end: 1 SSE client of 1 session", "tokens/s" });
+        KNOWN.put("e2e.ratio_to_jna_pct", new String[] { "2  end to end / median of 1b", "%" });
+        KNOWN.put("queue.wall_ms", new String[] { "4  queue: wall time of the concurrent runs", "ms" });
+        KNOWN.put("queue.busy_ms", new String[] { "4  queue: simulator busy (prefill+generate)", "ms" });
+        KNOWN.put("queue.overhead_pct", new String[] { "4  queue: overhead, wall / busy - 1", "%" });
+        KNOWN.put("queue.gap_between_runs_ms", new String[] { "4  queue: NPU idle between two runs (median)", "ms" });
+        KNOWN.put("queue.errors", new String[] { "4  queue: failed runs", "runs" });
+        KNOWN.put("idle.heap_per_conn_kib", new String[] { "5  idle SSE: heap after GC per connection", "KiB" });
+        KNOWN.put("idle.rss_per_conn_kib", new String[] { "5  idle SSE: RSS per connection (info)", "KiB" });
+        KNOWN.put("idle.ping_max_ms", new String[] { "5  idle SSE: slowest ping meanwhile", "ms" });
+        KNOWN.put("startup.ready_ms", new String[] { "6  start-up: process start -> readiness UP", "ms" });
+        KNOWN.put("startup.idle_rss_mb", new String[] { "6  footprint: RSS when idle", "MB" });
+    }
+
+    private Report() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Map<String, List<Double>> values = new LinkedHashMap<>();
+        for (String line : Files.readAllLines(Path.of(args[0]))) {
+            String[] parts = line.trim().split("\\s+");
+            if (parts.length == 3 && parts[0].equals("RESULT")) {
+                values.computeIfAbsent(parts[1], (key) -> new ArrayList<>()).add(Double.parseDouble(parts[2]));
+            }
+        }
+        addRatio(values);
+        List<Row> rows = new ArrayList<>();
+        values.forEach((key, list) -> rows.add(row(key, list.stream().mapToDouble(Double::doubleValue).toArray())));
+        Map<String, String> facts = new LinkedHashMap<>();
+        for (int i = 2; i < args.length; i++) {
+            int eq = args[i].indexOf('=');
+            facts.put(args[i].substring(0, eq), args[i].substring(eq + 1));
+        }
+        facts.put("cores", Integer.toString(Runtime.getRuntime().availableProcessors()));
+        facts.put("jdk", System.getProperty("java.vm.vendor") + " " + Runtime.version());
+        facts.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
+                + System.getProperty("os.arch"));
+        printTable(rows, facts);
+        Files.writeString(Path.of(args[1]), json(rows, facts));
+    }
+
+    /** 2's ratio: each end-to-end repetition against the median of the Java no-op floor (1b). */
+    private static void addRatio(Map<String, List<Double>> values) {
+        List<Double> floor = values.get("floor.jna_noop");
+        List<Double> e2e = values.get("e2e.sse_tokens_per_s");
+        if (floor == null || e2e == null) {
+            return;
+        }
+        double median = Stats.median(floor.stream().mapToDouble(Double::doubleValue).toArray());
+        List<Double> ratio = e2e.stream().map((v) -> v / median * 100).toList();
+        Map<String, List<Double>> reordered = new LinkedHashMap<>();
+        values.forEach((key, list) -> {
+            reordered.put(key, list);
+            if (key.equals("e2e.sse_tokens_per_s")) {
+                reordered.put("e2e.ratio_to_jna_pct", ratio);
+            }
+        });
+        values.clear();
+        values.putAll(reordered);
+    }
+
+    private static Row row(String key, double[] values) {
+        String[] known = KNOWN.get(key);
+        if (known == null && key.startsWith("latency.")) {
+            String[] parts = key.split("\\.");
+            String stat = parts[2].replace("_ms", "");
+            known = new String[] { "3  latency emit->client, " + parts[1] + " subscriber(s), " + stat, "ms" };
+        }
+        if (known == null) {
+            known = new String[] { key, "" };
+        }
+        return new Row(key, known[0], known[1], values, TARGETS.get(key));
+    }
+
+    private static void printTable(List<Row> rows, Map<String, String> facts) {
+        String format = "%-52s %-9s %12s %12s %12s %10s %5s%n";
+        System.out.printf(Locale.ROOT, "%nrkllm-gateway bench (%s) - %s cores, %s, commit %s, %s%n", facts.get("mode"),
+                facts.get("cores"), facts.get("jdk"), facts.get("commit"), facts.get("date"));
+        System.out.printf(Locale.ROOT, format, "measurement", "unit", "min", "median", "max", "target", "met?");
+        System.out.println("-".repeat(117));
+        for (Row row : rows) {
+            System.out.printf(Locale.ROOT, format, row.label(), row.unit(), format(row.min()), format(row.median()),
+                    format(row.max()), (row.target() != null) ? row.target().toString() : "",
+                    row.met());
+        }
+        int repetitions = rows.stream().mapToInt((row) -> row.values().length).min().orElse(0);
+        System.out.printf(Locale.ROOT, "(%d repetition(s) each; met? judges the median; load average %s at start, %s"
+                + " at end)%n", repetitions, facts.get("load_average_at_start"), facts.get("load_average_at_end"));
+    }
+
+    private static String json(List<Row> rows, Map<String, String> facts) {
+        StringBuilder json = new StringBuilder("{\n");
+        facts.forEach((name, value) -> json.append("  ").append(quote(name)).append(": ").append(quote(value))
+            .append(",\n"));
+        json.append("  \"results\": [\n");
+        for (int i = 0; i < rows.size(); i++) {
+            Row row = rows.get(i);
+            json.append(String.format(Locale.ROOT,
+                    "    {\"key\": %s, \"label\": %s, \"unit\": %s, \"values\": %s, \"min\": %s, \"median\": %s,"
+                            + " \"max\": %s, \"target\": %s, \"met\": %s}%s%n",
+                    quote(row.key()), quote(row.label()), quote(row.unit()), array(row.values()),
+                    number(row.min()), number(row.median()), number(row.max()),
+                    (row.target() != null) ? quote(row.target().toString()) : "null",
+                    (row.target() != null) ? Boolean.toString(row.target().metBy(row.median())) : "null",
+                    (i < rows.size() - 1) ? "," : ""));
+        }
+        return json.append("  ]\n}\n").toString();
+    }
+
+    private static String array(double[] values) {
+        List<String> numbers = new ArrayList<>();
+        for (double value : values) {
+            numbers.add(number(value));
+        }
+        return "[" + String.join(", ", numbers) + "]";
+    }
+
+    private static String number(double value) {
+        return String.format(Locale.ROOT, "%.4f", value).replaceAll("\\.?0+$", "");
+    }
+
+    private static String format(double value) {
+        if (Math.abs(value) >= 1000) {
+            return String.format(Locale.ROOT, "%,.0f", value);
+        }
+        return String.format(Locale.ROOT, Math.abs(value) >= 10 ? "%.1f" : "%.3f", value);
+    }
+
+    private static String quote(String text) {
+        return "\"" + text.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+    }
+
+}

@@ -1,0 +1,277 @@
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Measurements 2 to 5 against the running service, as a real client on loopback: SSE over raw sockets
+ * ({@link SseFanout}), JSON-RPC over {@code java.net.http} ({@link Rpc}).
+ *
+ * <p>Usage: {@code Service <port> <server pid> full|smoke [e2e|latency|queue|idle ...]}: all four measurements, or
+ * the ones named (for profiling one of them).
+ */
+public final class Service {
+
+    /**
+     * Sizes of one mode: the full run, or the smoke run that only proves the bench still works. With
+     * {@code warmUp}, measurements 2 to 4 run once more first, unreported, for the JIT.
+     */
+    private record Sizes(int repetitions, boolean warmUp, long streamTokens, int[] latencySubscribers,
+            long latencyTokens, int queueRuns, long queueTokens, int idleSessions, int idlePerSession, int pings) {
+
+        int firstRepetition() {
+            return this.warmUp ? WARM_UP : 0;
+        }
+
+    }
+
+    private static final int WARM_UP = -1;
+
+    private static final Sizes FULL = new Sizes(3, true, 200_000, new int[] { 1, 100, 1000 }, 1000, 100, 20, 50, 100,
+            100);
+
+    private static final Sizes SMOKE = new Sizes(1, false, 5_000, new int[] { 1, 10, 50 }, 50, 10, 5, 5, 20, 10);
+
+    private final int port;
+
+    private final long pid;
+
+    private final Sizes sizes;
+
+    private final Rpc rpc;
+
+    private Service(int port, long pid, Sizes sizes) {
+        this.port = port;
+        this.pid = pid;
+        this.sizes = sizes;
+        this.rpc = new Rpc(port);
+    }
+
+    public static void main(String[] args) throws Exception {
+        Sizes sizes = "smoke".equals(args[2]) ? SMOKE : FULL;
+        Service bench = new Service(Integer.parseInt(args[0]), Long.parseLong(args[1]), sizes);
+        List<String> only = List.of(args).subList(3, args.length);
+        if (only.isEmpty() || only.contains("e2e")) {
+            bench.endToEnd();
+        }
+        if (only.isEmpty() || only.contains("latency")) {
+            for (int subscribers : sizes.latencySubscribers()) {
+                bench.latency(subscribers);
+            }
+        }
+        if (only.isEmpty() || only.contains("queue")) {
+            bench.queue();
+        }
+        if (only.isEmpty() || only.contains("idle")) {
+            bench.idleConnections();
+        }
+    }
+
+    /** 2: tokens/s read by one SSE client of one session of {@code streamTokens} tokens, no pace. */
+    private void endToEnd() throws Exception {
+        long tokens = this.sizes.streamTokens();
+        Stats.log("end to end: one SSE client, %d tokens", tokens);
+        for (int i = this.sizes.firstRepetition(); i < this.sizes.repetitions(); i++) {
+            SseFanout.Connection stream = runWithSubscribers(Rpc.prompt(tokens, 0), 1, 600_000).connections().get(0);
+            report(i, "e2e.sse_tokens_per_s", tokens / ((stream.endNanos - stream.firstChunkNanos) / 1e9));
+        }
+    }
+
+    /** 3: emit → receive per token at 1 ms per token, for {@code subscribers} SSE clients of one session. */
+    private void latency(int subscribers) throws Exception {
+        long tokens = this.sizes.latencyTokens();
+        Stats.log("latency: %d subscriber(s), %d stamped tokens at 1 ms", subscribers, tokens);
+        for (int i = this.sizes.firstRepetition(); i < this.sizes.repetitions(); i++) {
+            SseFanout fanout = runWithSubscribers(Rpc.prompt(tokens, 1000, "[[sim:stamp]]"), subscribers, 600_000);
+            long[] samples = fanout.latencies();
+            if (samples.length != subscribers * tokens) {
+                throw new IllegalStateException(samples.length + " stamped chunks read, expected "
+                        + subscribers * tokens);
+            }
+            String key = "latency." + subscribers + ".";
+            report(i, key + "p50_ms", Stats.percentile(samples, samples.length, 50) / 1e6);
+            report(i, key + "p99_ms", Stats.percentile(samples, samples.length, 99) / 1e6);
+            report(i, key + "max_ms", Stats.percentile(samples, samples.length, 100) / 1e6);
+        }
+    }
+
+    private static void report(int repetition, String key, double value) {
+        if (repetition != WARM_UP) {
+            Stats.result(key, value);
+        }
+    }
+
+    /**
+     * Runs {@code prompt} with {@code subscribers} SSE clients that all attached while it was queued behind a holder
+     * run, so that each reads every chunk live; returns their fan-out, closed, once every one has read the end chunk.
+     */
+    private SseFanout runWithSubscribers(String prompt, int subscribers, long timeoutMs) throws Exception {
+        String holder = this.rpc.hold();
+        String session = this.rpc.start(prompt);
+        try (SseFanout fanout = new SseFanout(this.port,
+                Collections.nCopies(subscribers, Rpc.streamPath(session)))) {
+            fanout.awaitSubscribed(60_000);
+            this.rpc.release(holder);
+            fanout.awaitEnded(timeoutMs);
+            for (SseFanout.Connection connection : fanout.connections()) {
+                if (connection.errors > 0 || !connection.endLine.contains("\"finish_reason\":\"stop\"")) {
+                    throw new IllegalStateException("a stream did not end well: " + connection.endLine);
+                }
+            }
+            return fanout;
+        }
+    }
+
+    /**
+     * 4: {@code queueRuns} concurrent blocking {@code rkllm_run} calls of {@code queueTokens} stamped tokens at 1 ms
+     * each: wall time against the simulator's own busy time, the sum of each run's prefill and generate time. The
+     * stamps also tell the median gap between one run's last token and the next run's first token (less the 1 ms
+     * pace before it): the time the NPU sat idle between two runs.
+     */
+    private void queue() {
+        int runs = this.sizes.queueRuns();
+        Stats.log("queue: %d concurrent rkllm_run of %d tokens at 1 ms", runs, this.sizes.queueTokens());
+        String params = "{\"prompt_input\":\"" + Rpc.prompt(this.sizes.queueTokens(), 1000, "[[sim:stamp]]") + "\"}";
+        for (int i = this.sizes.firstRepetition(); i < this.sizes.repetitions(); i++) {
+            concurrently(runs, "ping", null); // opens the client's connections, so that no run waits for a connect
+            long start = System.nanoTime();
+            List<String> answers = concurrently(runs, "rkllm_run", params);
+            double wallMs = (System.nanoTime() - start) / 1e6;
+            double busyMs = 0;
+            int errors = 0;
+            List<long[]> spans = new ArrayList<>();
+            for (String answer : answers) {
+                if (answer.contains("\"error\":") || !answer.contains("\"finish_reason\":\"stop\"")) {
+                    errors++;
+                    continue;
+                }
+                busyMs += Rpc.number(answer, "prefill_time_ms") + Rpc.number(answer, "generate_time_ms");
+                String[] stamps = Rpc.string(answer, "text").split(";");
+                spans.add(new long[] { stampOf(stamps[0]), stampOf(stamps[stamps.length - 1]) });
+            }
+            spans.sort((a, b) -> Long.compare(a[0], b[0]));
+            long[] gaps = new long[Math.max(1, spans.size() - 1)];
+            for (int k = 1; k < spans.size(); k++) {
+                gaps[k - 1] = spans.get(k)[0] - 1_000_000 - spans.get(k - 1)[1];
+            }
+            report(i, "queue.wall_ms", wallMs);
+            report(i, "queue.busy_ms", busyMs);
+            report(i, "queue.overhead_pct", (wallMs - busyMs) / busyMs * 100);
+            report(i, "queue.gap_between_runs_ms", Stats.percentile(gaps, gaps.length, 50) / 1e6);
+            report(i, "queue.errors", errors);
+        }
+    }
+
+    private static long stampOf(String stamp) {
+        return Long.parseLong(stamp.substring(stamp.indexOf('=') + 1));
+    }
+
+    private List<String> concurrently(int count, String method, String params) {
+        List<CompletableFuture<String>> calls = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            calls.add(this.rpc.callAsync(method, params));
+        }
+        return calls.stream().map(CompletableFuture::join).toList();
+    }
+
+    /**
+     * 5: {@code idleSessions} sessions queued behind a holder run, {@code idlePerSession} open SSE subscribers each;
+     * the server's heap after a full GC with them open minus without, per connection, and {@code ping} latency
+     * meanwhile.
+     */
+    private void idleConnections() throws Exception {
+        int connections = this.sizes.idleSessions() * this.sizes.idlePerSession();
+        Stats.log("idle connections: %d sessions queued x %d SSE subscribers", this.sizes.idleSessions(),
+                this.sizes.idlePerSession());
+        String holder = this.rpc.hold();
+        List<String> paths = new ArrayList<>();
+        for (int s = 0; s < this.sizes.idleSessions(); s++) {
+            String path = Rpc.streamPath(this.rpc.start(Rpc.prompt(1, 0)));
+            paths.addAll(Collections.nCopies(this.sizes.idlePerSession(), path));
+        }
+        for (int i = 0; i < this.sizes.repetitions(); i++) {
+            long heapBefore = heapAfterGc();
+            long rssBefore = rssBytes();
+            try (SseFanout fanout = new SseFanout(this.port, paths)) {
+                fanout.awaitSubscribed(120_000);
+                long heapAfter = heapAfterGc();
+                Stats.result("idle.heap_per_conn_kib", (heapAfter - heapBefore) / 1024.0 / connections);
+                Stats.result("idle.rss_per_conn_kib", (rssBytes() - rssBefore) / 1024.0 / connections);
+                Stats.result("idle.ping_max_ms", pingMaxMs());
+            }
+            awaitNoSubscribers();
+        }
+        this.rpc.release(holder);
+    }
+
+    private double pingMaxMs() {
+        this.rpc.call("ping", null);
+        long max = 0;
+        for (int i = 0; i < this.sizes.pings(); i++) {
+            long start = System.nanoTime();
+            this.rpc.call("ping", null);
+            max = Math.max(max, System.nanoTime() - start);
+        }
+        return max / 1e6;
+    }
+
+    /** Waits (at most a minute) until the server has seen every closed subscriber go. */
+    private void awaitNoSubscribers() throws Exception {
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (Rpc.sum(this.rpc.get("/actuator/streams"), "subscribers") > 0) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the server still counts subscribers a minute after they closed");
+            }
+            Thread.sleep(200);
+        }
+    }
+
+    /**
+     * The server's used heap right after {@code jcmd GC.run} (a full collection; twice, so that what the first one
+     * only finalised is gone too), from {@code GC.heap_info}: the sum of the "used" figures of the heap's spaces.
+     */
+    private long heapAfterGc() throws Exception {
+        jcmd("GC.run");
+        jcmd("GC.run");
+        long used = 0;
+        Matcher m = Pattern.compile("used (\\d+)([KMG])").matcher("");
+        for (String line : jcmd("GC.heap_info").split("\n")) {
+            if (line.contains("Metaspace") || line.contains("class space")) {
+                continue;
+            }
+            m.reset(line);
+            if (m.find()) {
+                used += Long.parseLong(m.group(1)) << switch (m.group(2)) {
+                    case "K" -> 10;
+                    case "M" -> 20;
+                    default -> 30;
+                };
+            }
+        }
+        return used;
+    }
+
+    private String jcmd(String command) throws Exception {
+        Process process = new ProcessBuilder("jcmd", Long.toString(this.pid), command).redirectErrorStream(true)
+            .start();
+        String output = new String(process.getInputStream().readAllBytes());
+        if (process.waitFor() != 0) {
+            throw new IllegalStateException("jcmd " + command + " failed: " + output);
+        }
+        return output;
+    }
+
+    private long rssBytes() throws Exception {
+        for (String line : Files.readAllLines(Path.of("/proc/" + this.pid + "/status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+            }
+        }
+        throw new IllegalStateException("no VmRSS for pid " + this.pid);
+    }
+
+}
