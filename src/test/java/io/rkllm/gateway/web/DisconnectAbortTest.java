@@ -7,16 +7,10 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
-import io.rkllm.gateway.nativebridge.RkllmRuntime;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import tools.jackson.databind.JsonNode;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -28,7 +22,7 @@ import static org.awaitility.Awaitility.await;
  * of it leaks into the next run: streamed ({@code Accept: text/event-stream}) and blocking {@code rkllm_run} alike.
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
-class DisconnectAbortTest {
+class DisconnectAbortTest extends LiveGatewayTest {
 
     private static final Duration WAIT = Duration.ofSeconds(10);
 
@@ -36,26 +30,6 @@ class DisconnectAbortTest {
     private static final Duration ABORT_DEADLINE = Duration.ofSeconds(1);
 
     private static final String LONG = "[[sim:prefill_ms=0]][[sim:delay_us=2000]][[sim:tokens=100000]]";
-
-    @LocalServerPort
-    private int port;
-
-    @Autowired
-    private RkllmRuntime runtime;
-
-    private GatewayRpc rpc;
-
-    @BeforeEach
-    void freeNpu() throws Exception {
-        this.runtime.initialization().get(10, TimeUnit.SECONDS);
-        this.rpc = new GatewayRpc(this.port);
-        this.rpc.awaitNpuFree();
-    }
-
-    @AfterEach
-    void cleanUp() {
-        this.rpc.abortUntilFree();
-    }
 
     private static Map<String, Object> longRun(String word) {
         return Map.of("prompt_input", word + " " + LONG, "max_new_tokens", 100_000);

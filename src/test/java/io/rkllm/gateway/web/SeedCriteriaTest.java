@@ -4,18 +4,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import java.util.stream.LongStream;
 
-import io.rkllm.gateway.nativebridge.RkllmRuntime;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import tools.jackson.databind.JsonNode;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -25,39 +19,12 @@ import static org.assertj.core.api.Assertions.assertThat;
  * concurrent sessions that queue, report their place and complete in order without mixing their text.
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
-class SeedCriteriaTest {
+class SeedCriteriaTest extends LiveGatewayTest {
 
     private static final Duration WAIT = Duration.ofSeconds(10);
 
-    @LocalServerPort
-    private int port;
-
-    @Autowired
-    private RkllmRuntime runtime;
-
-    private GatewayRpc rpc;
-
-    private final List<RawSseClient> clients = new ArrayList<>();
-
-    @BeforeEach
-    void freeNpu() throws Exception {
-        this.runtime.initialization().get(10, TimeUnit.SECONDS);
-        this.rpc = new GatewayRpc(this.port);
-        this.rpc.awaitNpuFree();
-    }
-
-    @AfterEach
-    void cleanUp() throws Exception {
-        for (RawSseClient client : this.clients) {
-            client.close();
-        }
-        this.rpc.abortUntilFree();
-    }
-
     private RawSseClient stream(String sessionId) throws Exception {
-        RawSseClient client = RawSseClient.get(this.port, "/streams/" + sessionId, Map.of());
-        this.clients.add(client);
-        return client;
+        return stream("/streams/" + sessionId, Map.of());
     }
 
     private static String text(List<RawSseClient.Event> events) {

@@ -2,16 +2,10 @@ package io.rkllm.gateway.web;
 
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
-import io.rkllm.gateway.nativebridge.RkllmRuntime;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import tools.jackson.databind.JsonNode;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -22,32 +16,12 @@ import static org.awaitility.Awaitility.await;
  * other one gets everything and the run ends while the stalled one still sits on unread bytes.
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
-class SlowSubscriberTest {
+class SlowSubscriberTest extends LiveGatewayTest {
 
     private static final Duration WAIT = Duration.ofSeconds(30);
 
     /** Far more output than the socket buffers between the service and a client hold (about 8 MB of events). */
     private static final int TOKENS = 130_000;
-
-    @LocalServerPort
-    private int port;
-
-    @Autowired
-    private RkllmRuntime runtime;
-
-    private GatewayRpc rpc;
-
-    @BeforeEach
-    void freeNpu() throws Exception {
-        this.runtime.initialization().get(10, TimeUnit.SECONDS);
-        this.rpc = new GatewayRpc(this.port);
-        this.rpc.awaitNpuFree();
-    }
-
-    @AfterEach
-    void cleanUp() {
-        this.rpc.abortUntilFree();
-    }
 
     private int subscribers(String id) {
         JsonNode session = this.rpc.listedSession(id);

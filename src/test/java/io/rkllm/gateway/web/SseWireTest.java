@@ -4,17 +4,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.LongStream;
 
-import io.rkllm.gateway.nativebridge.RkllmRuntime;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -26,42 +20,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
         properties = { "rkllm.streams.heartbeat=300ms", "rkllm.streams.replay-limit=8" })
-class SseWireTest {
+class SseWireTest extends LiveGatewayTest {
 
     private static final Duration WAIT = Duration.ofSeconds(10);
 
     private static final String FAST = "[[sim:prefill_ms=0]][[sim:delay_us=0]]";
-
-    @LocalServerPort
-    private int port;
-
-    @Autowired
-    private RkllmRuntime runtime;
-
-    private GatewayRpc rpc;
-
-    private final List<RawSseClient> clients = new ArrayList<>();
-
-    @BeforeEach
-    void freeNpu() throws Exception {
-        this.runtime.initialization().get(10, TimeUnit.SECONDS);
-        this.rpc = new GatewayRpc(this.port);
-        this.rpc.awaitNpuFree();
-    }
-
-    @AfterEach
-    void cleanUp() throws Exception {
-        for (RawSseClient client : this.clients) {
-            client.close();
-        }
-        this.rpc.abortUntilFree();
-    }
-
-    private RawSseClient stream(String path, Map<String, String> headers) throws Exception {
-        RawSseClient client = RawSseClient.get(this.port, path, headers);
-        this.clients.add(client);
-        return client;
-    }
 
     /** A blocking run of {@code tokens} tokens that has finished: chunks 0 to {@code tokens}, the end one last. */
     private String finishedRun(String word, int tokens) {
