@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The rkllm-gateway benchmark (issue 5; bench/README.md explains each measurement).
-#   bench/run.sh           full run, about 5 minutes on a 2-core machine
-#   bench/run.sh --smoke   tiny sizes, under a minute: proves the bench still works (.ci/run runs it)
+#   bench/run.sh           full run, 3-4 minutes on a 2-core machine
+#   bench/run.sh --smoke   tiny sizes, about 30 s after a build: proves the bench still works (.ci/run runs it)
 # Builds the jar, measures the floor in process, starts the packaged jar on a free loopback port with the bundled
 # application.yml plus the overrides below, measures it as a real client, measures start-up and footprint in fresh
 # JVMs (smoke: of the measurement instance), prints one table and writes bench/results/latest.json (smoke:

@@ -77,6 +77,9 @@ public final class Service {
         Stats.log("end to end: one SSE client, %d tokens", tokens);
         for (int i = this.sizes.firstRepetition(); i < this.sizes.repetitions(); i++) {
             SseFanout.Connection stream = runWithSubscribers(Rpc.prompt(tokens, 0), 1, 600_000).connections().get(0);
+            if (Rpc.number(stream.endLine, "generate_tokens") != tokens) {
+                throw new IllegalStateException("the run did not generate " + tokens + " tokens: " + stream.endLine);
+            }
             report(i, "e2e.sse_tokens_per_s", tokens / ((stream.endNanos - stream.firstChunkNanos) / 1e9));
         }
     }

@@ -117,7 +117,7 @@ final class SseFanout implements AutoCloseable {
                     long now = System.nanoTime();
                     if (count < 0) {
                         key.cancel();
-                        connection.closedByServer(now);
+                        connection.closedByServer();
                         continue;
                     }
                     buffer.flip();
@@ -223,7 +223,7 @@ final class SseFanout implements AutoCloseable {
             }
         }
 
-        void closedByServer(long now) {
+        void closedByServer() {
             if (!this.hasEnded) {
                 fail("the server closed a stream before its end chunk (head: " + this.head.toString().trim() + ")");
             }

@@ -312,15 +312,20 @@ public class StreamManager {
             run.abort();
         }
         run.result().whenComplete((result, error) -> {
-            if (error != null) {
-                logger.error("Run of session {} failed", session.id(), error);
-                session.fail((error instanceof RuntimeUnavailableException) ? ErrorCode.RUNTIME_UNAVAILABLE
-                        : ErrorCode.INFERENCE_FAILED, "the inference failed");
-            }
-            else {
-                session.finish(result);
-            }
+            // Usually on the runtime's worker, right after rkllm_run returned: hand it the next run first (it takes
+            // it up as soon as this returns), then end this session on another thread, so that what its
+            // subscribers do with the end chunk (an HTTP answer) never keeps the NPU idle.
             this.queue.finished(session);
+            this.timer.execute(() -> {
+                if (error != null) {
+                    logger.error("Run of session {} failed", session.id(), error);
+                    session.fail((error instanceof RuntimeUnavailableException) ? ErrorCode.RUNTIME_UNAVAILABLE
+                            : ErrorCode.INFERENCE_FAILED, "the inference failed");
+                }
+                else {
+                    session.finish(result);
+                }
+            });
         });
     }
 

@@ -17,15 +17,13 @@ import org.springframework.web.reactive.function.BodyInserter;
 import org.springframework.web.reactive.function.server.ServerResponse;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Schedulers;
 import tools.jackson.databind.ObjectMapper;
 
 /**
  * A session's events as Server-Sent Events: chunks as {@code id: <seq>} / {@code event: chunk}, state changes as
  * {@code event: status} without id, a lost-history warning as {@code event: error}, and a {@code : keep-alive}
  * comment every heartbeat; the stream completes after the end chunk. Encoded here rather than by Spring's SSE writer,
- * which flushes the socket once per event: {@link SseBatches} sends what has piled up behind a slow socket in one
- * write instead.
+ * which flushes the socket once per event.
  */
 final class SseEvents {
 
@@ -33,9 +31,6 @@ final class SseEvents {
 
     /** Marks the end of the session's events (by identity), so the heartbeat stops with them. */
     private static final byte[] DONE = new byte[0];
-
-    /** Subscribers take a session's events in step, a few at a time, so their queues stay small. */
-    private static final int PREFETCH = 32;
 
     private final ObjectMapper mapper;
 
@@ -55,7 +50,6 @@ final class SseEvents {
     /** The session's events after {@code afterSeq}, interleaved with heartbeats, each subscriber on its own. */
     Flux<byte[]> of(StreamSession session, long afterSeq) {
         Flux<byte[]> events = session.events(afterSeq)
-            .publishOn(Schedulers.parallel(), PREFETCH)
             .map(this::encode)
             .concatWith(Mono.just(DONE));
         Flux<byte[]> beats = Flux.interval(this.heartbeat, this.heartbeat).map((tick) -> KEEP_ALIVE);
@@ -69,8 +63,11 @@ final class SseEvents {
 
     /** An SSE response with the headers that keep proxies from buffering it. */
     static Mono<ServerResponse> respond(Flux<byte[]> events) {
-        BodyInserter<Object, ServerHttpResponse> body = (response, context) -> response.writeAndFlushWith(
-                SseBatches.of(events).map((batch) -> Mono.just(response.bufferFactory().wrap(batch))));
+        // writeWith, not writeAndFlushWith: Reactor Netty writes what is queued and flushes once when its queue runs
+        // dry, so an event goes out at once under light load and a backlog goes out in one system call; it also
+        // hands the writes over to the connection's event loop itself, so no scheduler hop is needed per subscriber.
+        BodyInserter<Object, ServerHttpResponse> body = (response, context) -> response.writeWith(
+                events.map((event) -> response.bufferFactory().wrap(event)));
         return ServerResponse.ok()
             .contentType(MediaType.TEXT_EVENT_STREAM)
             .header("Cache-Control", "no-cache")
