@@ -29,10 +29,11 @@ public class StreamConfiguration {
         return Clock.systemUTC();
     }
 
+    /** Paces synthetic token streams and ends finished runs' sessions off the runtime's worker, in order. */
     @Bean(destroyMethod = "shutdownNow")
-    ScheduledExecutorService syntheticTokenTimer() {
+    ScheduledExecutorService streamTimer() {
         return Executors.newSingleThreadScheduledExecutor((task) -> {
-            Thread thread = new Thread(task, "rkllm-synthetic");
+            Thread thread = new Thread(task, "rkllm-stream");
             thread.setDaemon(true);
             return thread;
         });
@@ -40,9 +41,9 @@ public class StreamConfiguration {
 
     @Bean
     StreamManager streamManager(RkllmRuntime runtime, StreamsProperties streams, QueueProperties queue, Clock clock,
-            ObjectProvider<StreamMetrics> metrics, ScheduledExecutorService syntheticTokenTimer) {
+            ObjectProvider<StreamMetrics> metrics, ScheduledExecutorService streamTimer) {
         return new StreamManager(runtime, streams, queue, clock, metrics.getIfAvailable(() -> StreamMetrics.NONE),
-                syntheticTokenTimer);
+                streamTimer);
     }
 
     @Bean

@@ -46,6 +46,7 @@ public class StreamManager {
 
     private final StreamMetrics metrics;
 
+    /** Paces synthetic streams and ends finished runs' sessions, one task at a time. */
     private final ScheduledExecutorService timer;
 
     private final InferenceQueue queue;
