@@ -7,6 +7,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 
 import org.jspecify.annotations.Nullable;
@@ -25,18 +26,24 @@ final class InferenceQueue {
 
     private final Consumer<StreamSession> launcher;
 
+    private final Executor positions;
+
     private final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
 
     private @Nullable StreamSession running;
 
     /**
      * @param launcher starts a session's run; called outside the queue's lock, and {@link #finished} must follow
+     * @param positions where the sessions still waiting learn their new positions once a run has finished: not on the
+     * thread that hands the NPU its next run, which would otherwise wait for one update per waiting session
      */
-    InferenceQueue(int capacity, Duration maxWait, Clock clock, Consumer<StreamSession> launcher) {
+    InferenceQueue(int capacity, Duration maxWait, Clock clock, Consumer<StreamSession> launcher,
+            Executor positions) {
         this.capacity = capacity;
         this.maxWait = maxWait;
         this.clock = clock;
         this.launcher = launcher;
+        this.positions = positions;
     }
 
     /** Runs the session now if the NPU is free, else queues it; refuses with -32000 when the queue is full. */
@@ -66,10 +73,14 @@ final class InferenceQueue {
             Waiting head = this.waiting.pollFirst();
             next = (head != null) ? head.session() : null;
             this.running = next;
-            renumber();
         }
         if (next != null) {
             this.launcher.accept(next);
+            this.positions.execute(() -> {
+                synchronized (this) {
+                    renumber();
+                }
+            });
         }
     }
 

@@ -68,7 +68,7 @@ public class StreamManager {
         this.clock = clock;
         this.metrics = metrics;
         this.timer = timer;
-        this.queue = new InferenceQueue(queue.capacity(), queue.maxWait(), clock, this::launch);
+        this.queue = new InferenceQueue(queue.capacity(), queue.maxWait(), clock, this::launch, timer);
     }
 
     /**

@@ -21,6 +21,7 @@ import io.rkllm.gateway.stream.StreamChunk.ChunkError;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import reactor.core.CoreSubscriber;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Sinks;
 import reactor.core.publisher.Sinks.EmitResult;
@@ -30,7 +31,9 @@ import tools.jackson.databind.annotation.JsonNaming;
 /**
  * One inference request and its output. The session owns its sink: output chunks are kept (up to the replay limit)
  * and replayed to every subscriber, however late, so subscribers, reconnects and polls all see the same numbered
- * chunks. Appending never waits for a subscriber: a slow one lags behind in the replay buffer on its own.
+ * chunks. Appending never waits for a subscriber: a slow one lags behind in the replay buffer on its own. State
+ * changes go through the same sink, in order with the chunks; they all precede the first chunk, so they never take
+ * a kept chunk's place.
  */
 public final class StreamSession {
 
@@ -57,9 +60,7 @@ public final class StreamSession {
 
     private final ArrayDeque<StreamChunk> history = new ArrayDeque<>();
 
-    private final Sinks.Many<StreamChunk> chunks;
-
-    private final Sinks.Many<StatusEvent> statuses = Sinks.many().multicast().directBestEffort();
+    private final Sinks.Many<StreamEvent> sink;
 
     private final AtomicInteger subscribers = new AtomicInteger();
 
@@ -70,6 +71,8 @@ public final class StreamSession {
     private long nextSeq;
 
     private @Nullable Integer queuePosition;
+
+    private @Nullable StatusEvent lastStatus;
 
     private long pollCursor;
 
@@ -95,7 +98,7 @@ public final class StreamSession {
         this.created = clock.instant();
         this.lastActivity = this.created;
         this.replayLimit = replayLimit;
-        this.chunks = Sinks.many().replay().limit(replayLimit);
+        this.sink = Sinks.many().replay().limit(replayLimit);
     }
 
     private static String newId() {
@@ -175,27 +178,39 @@ public final class StreamSession {
      * kept history starts with a {@link ReplayGapEvent}. While subscribed, the session is not idle.
      */
     public Flux<StreamEvent> events(long afterSeq) {
-        return Flux.defer(() -> {
-            List<StreamEvent> head = new ArrayList<>(2);
-            synchronized (this.lock) {
-                long oldest = this.history.isEmpty() ? this.nextSeq : this.history.peekFirst().seq();
-                if (afterSeq < oldest - 1) {
-                    head.add(new ReplayGapEvent("chunks " + (afterSeq + 1) + " to " + (oldest - 1)
-                            + " are no longer kept (rkllm.streams.replay-limit is " + this.replayLimit + ")", oldest));
-                }
-                if (this.state.isActive()) {
-                    head.add(new StatusEvent(this.state, this.queuePosition));
-                }
+        return new Flux<>() {
+            @Override
+            public void subscribe(CoreSubscriber<? super StreamEvent> actual) {
+                actual.onSubscribe(subscriber(actual, afterSeq));
             }
-            Flux<StreamEvent> output = Flux.merge(this.chunks.asFlux().filter((chunk) -> chunk.seq() > afterSeq),
-                    this.statuses.asFlux());
-            // Subscribed to the sinks at once, not after the head is requested: a subscriber without demand must keep
-            // its place in the replay buffer instead of joining later and silently missing what was emitted meanwhile.
-            return Flux.mergeSequential(Flux.fromIterable(head), output);
-        }).doOnSubscribe((subscription) -> this.subscribers.incrementAndGet()).doFinally((signal) -> {
-            this.subscribers.decrementAndGet();
-            touch();
-        });
+        };
+    }
+
+    private SessionSubscriber subscriber(CoreSubscriber<? super StreamEvent> actual, long afterSeq) {
+        synchronized (this.lock) {
+            List<StreamEvent> head = new ArrayList<>(2);
+            long oldest = this.history.isEmpty() ? this.nextSeq : this.history.peekFirst().seq();
+            if (afterSeq < oldest - 1) {
+                head.add(new ReplayGapEvent("chunks " + (afterSeq + 1) + " to " + (oldest - 1)
+                        + " are no longer kept (rkllm.streams.replay-limit is " + this.replayLimit + ")", oldest));
+            }
+            if (this.state.isActive()) {
+                head.add(new StatusEvent(this.state, this.queuePosition));
+            }
+            SessionSubscriber subscriber = new SessionSubscriber(actual, this, head.toArray(StreamEvent[]::new),
+                    afterSeq, this.lastStatus);
+            // Subscribed to the sink at once, not once the head is consumed: a subscriber without demand keeps its
+            // place in the replay buffer instead of joining later and silently missing what was emitted meanwhile.
+            this.sink.asFlux().subscribe(subscriber);
+            this.subscribers.incrementAndGet();
+            return subscriber;
+        }
+    }
+
+    /** A subscriber of {@link #events} went: the session may become idle from now. */
+    void subscriberLeft() {
+        this.subscribers.decrementAndGet();
+        touch();
     }
 
     /**
@@ -338,8 +353,7 @@ public final class StreamSession {
         StreamChunk last = new StreamChunk(this.nextSeq++, "", true, finishReason, reason,
                 (result != null) ? result.perf() : null, error);
         emitChunk(last);
-        check("complete", this.chunks.tryEmitComplete());
-        this.statuses.tryEmitComplete();
+        check("complete", this.sink.tryEmitComplete());
         this.end.complete(last);
     }
 
@@ -348,12 +362,12 @@ public final class StreamSession {
         if (this.history.size() > this.replayLimit) {
             this.history.removeFirst();
         }
-        check("chunk " + chunk.seq(), this.chunks.tryEmitNext(chunk));
+        check("chunk " + chunk.seq(), this.sink.tryEmitNext(chunk));
     }
 
     private void emitStatus(StatusEvent status) {
-        // Best effort by design: a subscriber without demand misses a queue position, never a chunk.
-        this.statuses.tryEmitNext(status);
+        this.lastStatus = status;
+        check("state " + status, this.sink.tryEmitNext(status));
     }
 
     private void check(String what, EmitResult result) {

@@ -87,7 +87,7 @@ final class JsonRpcEndpoint {
     }
 
     private Mono<ServerResponse> streamed(StreamSession session) {
-        return SseEvents.respond(Flux.just(this.sse.sessionEvent(session))
+        return this.sse.respond(Flux.just(this.sse.sessionEvent(session))
             .concatWith(this.sse.of(session, -1))
             .doOnCancel(() -> Schedulers.boundedElastic().schedule(() -> this.manager.abort(session))));
     }

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
+import io.netty.channel.EventLoop;
 import io.rkllm.gateway.stream.ReplayGapEvent;
 import io.rkllm.gateway.stream.StreamChunk;
 import io.rkllm.gateway.stream.StreamEvent;
@@ -13,24 +14,21 @@ import io.rkllm.gateway.stream.StreamSession;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.MediaType;
 import org.springframework.http.server.reactive.ServerHttpResponse;
+import org.springframework.http.server.reactive.ServerHttpResponseDecorator;
 import org.springframework.web.reactive.function.BodyInserter;
 import org.springframework.web.reactive.function.server.ServerResponse;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.netty.Connection;
 import tools.jackson.databind.ObjectMapper;
 
 /**
  * A session's events as Server-Sent Events: chunks as {@code id: <seq>} / {@code event: chunk}, state changes as
  * {@code event: status} without id, a lost-history warning as {@code event: error}, and a {@code : keep-alive}
- * comment every heartbeat; the stream completes after the end chunk. Encoded here rather than by Spring's SSE writer,
- * which flushes the socket once per event.
+ * comment every heartbeat; the stream completes after the end chunk. Encoded here and written by an
+ * {@link SseOutbox} rather than by Spring's SSE writer, which flushes the socket once per event.
  */
 final class SseEvents {
-
-    private static final byte[] KEEP_ALIVE = ": keep-alive\n\n".getBytes(StandardCharsets.US_ASCII);
-
-    /** Marks the end of the session's events (by identity), so the heartbeat stops with them. */
-    private static final byte[] DONE = new byte[0];
 
     private final ObjectMapper mapper;
 
@@ -47,13 +45,9 @@ final class SseEvents {
         this.heartbeat = heartbeat;
     }
 
-    /** The session's events after {@code afterSeq}, interleaved with heartbeats, each subscriber on its own. */
+    /** The session's events after {@code afterSeq}, encoded. */
     Flux<byte[]> of(StreamSession session, long afterSeq) {
-        Flux<byte[]> events = session.events(afterSeq)
-            .map(this::encode)
-            .concatWith(Mono.just(DONE));
-        Flux<byte[]> beats = Flux.interval(this.heartbeat, this.heartbeat).map((tick) -> KEEP_ALIVE);
-        return Flux.merge(events, beats).takeWhile((event) -> event != DONE);
+        return session.events(afterSeq).map(this::encode);
     }
 
     /** The first event of a run streamed in answer to {@code rkllm_run}: which session it is. */
@@ -61,18 +55,27 @@ final class SseEvents {
         return event("session", null, Map.of("session_id", session.id(), "stream_url", "/streams/" + session.id()));
     }
 
-    /** An SSE response with the headers that keep proxies from buffering it. */
-    static Mono<ServerResponse> respond(Flux<byte[]> events) {
-        // writeWith, not writeAndFlushWith: Reactor Netty writes what is queued and flushes once when its queue runs
-        // dry, so an event goes out at once under light load and a backlog goes out in one system call; it also
-        // hands the writes over to the connection's event loop itself, so no scheduler hop is needed per subscriber.
-        BodyInserter<Object, ServerHttpResponse> body = (response, context) -> response.writeWith(
-                events.map((event) -> response.bufferFactory().wrap(event)));
+    /**
+     * An SSE response with the headers that keep proxies from buffering it, written by an {@link SseOutbox} on the
+     * connection's event loop, with heartbeats.
+     */
+    Mono<ServerResponse> respond(Flux<byte[]> events) {
+        BodyInserter<Object, ServerHttpResponse> body = (response, context) -> response
+            .writeWith(new SseOutbox(events, eventLoop(response), response.bufferFactory(), this.heartbeat));
         return ServerResponse.ok()
             .contentType(MediaType.TEXT_EVENT_STREAM)
             .header("Cache-Control", "no-cache")
             .header("X-Accel-Buffering", "no")
             .body(body);
+    }
+
+    private static EventLoop eventLoop(ServerHttpResponse response) {
+        Object nativeResponse = ServerHttpResponseDecorator.getNativeResponse(response);
+        if (nativeResponse instanceof Connection connection) {
+            return connection.channel().eventLoop();
+        }
+        throw new IllegalStateException("SSE is written on Reactor Netty's event loops; the server runs on "
+                + nativeResponse.getClass().getName());
     }
 
     private byte[] encode(StreamEvent event) {

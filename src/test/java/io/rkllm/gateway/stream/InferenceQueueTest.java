@@ -1,6 +1,7 @@
 package io.rkllm.gateway.stream;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -20,10 +21,22 @@ class InferenceQueueTest {
 
     private final List<StreamSession> launched = new CopyOnWriteArrayList<>();
 
+    /** Position updates after a finished run; run at once unless a test holds them back. */
+    private final List<Runnable> positionUpdates = new ArrayList<>();
+
+    private boolean holdPositionUpdates;
+
     private InferenceQueue queue(int capacity, Duration maxWait) {
         return new InferenceQueue(capacity, maxWait, this.clock, (session) -> {
             session.markRunning();
             this.launched.add(session);
+        }, (update) -> {
+            if (this.holdPositionUpdates) {
+                this.positionUpdates.add(update);
+            }
+            else {
+                update.run();
+            }
         });
     }
 
@@ -86,6 +99,26 @@ class InferenceQueueTest {
         assertThat(this.launched).containsExactly(first);
         assertThatExceptionOfType(GatewayException.class).isThrownBy(() -> queue.enqueue(session()))
             .satisfies((ex) -> assertThat(ex.errorCode()).isEqualTo(ErrorCode.QUEUE_FULL));
+    }
+
+    @Test
+    void theNextRunStartsBeforeTheSessionsStillWaitingLearnTheirNewPositions() {
+        InferenceQueue queue = queue(8, Duration.ofMinutes(2));
+        StreamSession running = session();
+        StreamSession next = session();
+        StreamSession later = session();
+        queue.enqueue(running);
+        queue.enqueue(next);
+        queue.enqueue(later);
+        this.holdPositionUpdates = true;
+
+        queue.finished(running);
+        assertThat(this.launched).containsExactly(running, next);
+        assertThat(later.queuePosition()).as("not told yet").isEqualTo(2);
+
+        assertThat(this.positionUpdates).hasSize(1);
+        this.positionUpdates.forEach(Runnable::run);
+        assertThat(later.queuePosition()).isEqualTo(1);
     }
 
     @Test

@@ -38,6 +38,10 @@ class StreamSessionTest {
         return running(4096);
     }
 
+    private StreamSession queued() {
+        return new StreamSession(null, null, "test", SessionState.QUEUED, this.clock, 16);
+    }
+
     private static RunResult stop() {
         return new RunResult(FinishReason.STOP, 3, PERF, null);
     }
@@ -98,7 +102,7 @@ class StreamSessionTest {
 
     @Test
     void abortOfASessionWithoutARunEndsItAtOnceAsAborted() {
-        StreamSession session = new StreamSession(null, null, "test", SessionState.QUEUED, this.clock, 16);
+        StreamSession session = queued();
 
         assertThat(session.requestAbort("aborted", null)).isTrue();
 
@@ -196,7 +200,7 @@ class StreamSessionTest {
             .thenCancel()
             .verify(VERIFY_TIMEOUT);
 
-        StreamSession queued = new StreamSession(null, null, "test", SessionState.QUEUED, this.clock, 16);
+        StreamSession queued = queued();
         queued.markQueued(2);
         StepVerifier.create(queued.events(-1))
             .expectNext(new StatusEvent(SessionState.QUEUED, 2))
@@ -209,6 +213,68 @@ class StreamSessionTest {
             .thenCancel()
             .verify(VERIFY_TIMEOUT);
         assertThat(queued.queuePosition()).isNull();
+    }
+
+    @Test
+    void aLateSubscriberGetsTheCurrentStateOnceAndNoneOfTheStateChangesBeforeIt() {
+        StreamSession session = queued();
+        session.markQueued(3);
+        session.markQueued(2);
+        session.markQueued(1);
+        session.markRunning();
+        session.append("a");
+        session.append("b");
+        StepVerifier.create(session.events(-1))
+            .expectNext(new StatusEvent(SessionState.RUNNING, null), StreamChunk.delta(0, "a"),
+                    StreamChunk.delta(1, "b"))
+            .then(() -> session.append("c"))
+            .expectNext(StreamChunk.delta(2, "c"))
+            .then(() -> session.finish(stop()))
+            .expectNext(new StreamChunk(3, "", true, "stop", null, PERF, null))
+            .expectComplete()
+            .verify(VERIFY_TIMEOUT);
+    }
+
+    @Test
+    void stateChangesWaitForASubscriberThatAsksLaterAndArriveInOrder() {
+        StreamSession session = queued();
+        session.markQueued(3);
+        StepVerifier.create(session.events(-1), 0)
+            .then(() -> {
+                session.markQueued(2);
+                session.markQueued(1);
+                session.markRunning();
+                session.append("a");
+            })
+            .thenRequest(Long.MAX_VALUE)
+            .expectNext(new StatusEvent(SessionState.QUEUED, 3), new StatusEvent(SessionState.QUEUED, 2),
+                    new StatusEvent(SessionState.QUEUED, 1), new StatusEvent(SessionState.RUNNING, null),
+                    StreamChunk.delta(0, "a"))
+            .thenCancel()
+            .verify(VERIFY_TIMEOUT);
+    }
+
+    @Test
+    void theHeadComesFirstOneEventPerRequestAndNoChunkOvertakesIt() {
+        StreamSession session = running(2);
+        for (int i = 0; i < 5; i++) {
+            session.append("t" + i);
+        }
+        StepVerifier.create(session.events(-1), 0)
+            .then(() -> session.append("t5"))
+            .thenRequest(1)
+            .assertNext((event) -> assertThat(event).isInstanceOf(ReplayGapEvent.class))
+            .expectNoEvent(Duration.ofMillis(50))
+            .thenRequest(1)
+            .expectNext(new StatusEvent(SessionState.RUNNING, null))
+            .expectNoEvent(Duration.ofMillis(50))
+            .thenRequest(1)
+            .expectNext(StreamChunk.delta(3, "t3"))
+            .thenRequest(2)
+            .expectNext(StreamChunk.delta(4, "t4"), StreamChunk.delta(5, "t5"))
+            .thenCancel()
+            .verify(VERIFY_TIMEOUT);
+        assertThat(session.subscribers()).isZero();
     }
 
     @Test

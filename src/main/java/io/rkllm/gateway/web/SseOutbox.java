@@ -1,0 +1,275 @@
+package io.rkllm.gateway.web;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+import io.netty.channel.EventLoop;
+import org.jspecify.annotations.Nullable;
+import org.reactivestreams.Publisher;
+import org.reactivestreams.Subscription;
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DataBufferFactory;
+import reactor.core.CoreSubscriber;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Operators;
+import reactor.util.context.Context;
+
+/**
+ * What one SSE connection writes, handed to the connection's own event loop: the encoded events that arrived since the
+ * loop last turned to this connection go out as one buffer, so a subscriber that falls behind (many subscribers, a
+ * busy machine) catches up with one write instead of one per token, and with no queue of its own in between; a
+ * {@code : keep-alive} comment every heartbeat, timed on that loop too, instead of a timer per connection elsewhere.
+ *
+ * <p>
+ * Events may arrive on any thread (the native callback thread, the stream executor); everything towards the
+ * connection happens on its event loop. At most {@value #PREFETCH} events wait here: a client that stops reading
+ * leaves the rest in its session's replay buffer.
+ */
+final class SseOutbox extends Flux<DataBuffer> implements CoreSubscriber<byte[]>, Subscription, Runnable {
+
+    private static final byte[] KEEP_ALIVE = ": keep-alive\n\n".getBytes(StandardCharsets.US_ASCII);
+
+    private static final int PREFETCH = 256;
+
+    private final Publisher<byte[]> events;
+
+    private final EventLoop loop;
+
+    private final DataBufferFactory buffers;
+
+    private final Duration heartbeat;
+
+    // Shared with the threads events arrive on, guarded by this.
+    private List<byte[]> pending = new ArrayList<>();
+
+    private boolean scheduled;
+
+    private boolean eventsDone;
+
+    private @Nullable Throwable eventsError;
+
+    // Confined to the event loop.
+    private @Nullable List<byte[]> spare = new ArrayList<>();
+
+    private long requested;
+
+    private boolean draining;
+
+    private volatile boolean cancelled;
+
+    private @Nullable CoreSubscriber<? super DataBuffer> actual;
+
+    private @Nullable Subscription upstream;
+
+    private @Nullable ScheduledFuture<?> beat;
+
+    SseOutbox(Publisher<byte[]> events, EventLoop loop, DataBufferFactory buffers, Duration heartbeat) {
+        this.events = events;
+        this.loop = loop;
+        this.buffers = buffers;
+        this.heartbeat = heartbeat;
+    }
+
+    @Override
+    public void subscribe(CoreSubscriber<? super DataBuffer> subscriber) {
+        if (this.actual != null) {
+            Operators.error(subscriber, new IllegalStateException("an SSE outbox has one subscriber, its connection"));
+            return;
+        }
+        this.actual = subscriber;
+        this.events.subscribe(this);
+    }
+
+    @Override
+    public Context currentContext() {
+        return actual().currentContext();
+    }
+
+    @Override
+    public void onSubscribe(Subscription subscription) {
+        this.upstream = subscription;
+        actual().onSubscribe(this);
+        long period = this.heartbeat.toNanos();
+        this.beat = this.loop.scheduleAtFixedRate(this::keepAlive, period, period, TimeUnit.NANOSECONDS);
+        subscription.request(PREFETCH);
+    }
+
+    @Override
+    public void onNext(byte[] event) {
+        synchronized (this) {
+            this.pending.add(event);
+            if (this.scheduled) {
+                return;
+            }
+            this.scheduled = true;
+        }
+        this.loop.execute(this);
+    }
+
+    @Override
+    public void onError(Throwable error) {
+        end(error);
+    }
+
+    @Override
+    public void onComplete() {
+        end(null);
+    }
+
+    private void end(@Nullable Throwable error) {
+        synchronized (this) {
+            this.eventsDone = true;
+            this.eventsError = error;
+            if (this.scheduled) {
+                return;
+            }
+            this.scheduled = true;
+        }
+        this.loop.execute(this);
+    }
+
+    /** A turn of the event loop for this connection. */
+    @Override
+    public void run() {
+        synchronized (this) {
+            this.scheduled = false;
+        }
+        drain();
+    }
+
+    @Override
+    public void request(long n) {
+        if (!Operators.validate(n)) {
+            return;
+        }
+        if (this.loop.inEventLoop()) {
+            addDemand(n);
+        }
+        else {
+            this.loop.execute(() -> addDemand(n));
+        }
+    }
+
+    private void addDemand(long n) {
+        this.requested = Operators.addCap(this.requested, n);
+        drain();
+    }
+
+    @Override
+    public void cancel() {
+        this.cancelled = true;
+        stopBeating();
+        upstream().cancel();
+        synchronized (this) {
+            this.pending = new ArrayList<>();
+        }
+    }
+
+    private void keepAlive() {
+        synchronized (this) {
+            this.pending.add(KEEP_ALIVE);
+        }
+        drain();
+    }
+
+    /** On the event loop only: everything pending as one buffer, then the end once nothing is left. */
+    private void drain() {
+        if (this.draining || this.cancelled) {
+            return;
+        }
+        this.draining = true;
+        try {
+            List<byte[]> batch;
+            boolean done;
+            Throwable error;
+            synchronized (this) {
+                batch = this.pending;
+                if (!batch.isEmpty() && this.requested > 0) {
+                    this.pending = (this.spare != null) ? this.spare : new ArrayList<>();
+                    this.spare = null;
+                }
+                else {
+                    batch = null;
+                }
+                done = this.eventsDone && this.pending.isEmpty();
+                error = this.eventsError;
+            }
+            if (batch != null) {
+                this.requested--;
+                int events = send(batch);
+                batch.clear();
+                this.spare = batch;
+                if (events > 0 && !done) {
+                    upstream().request(events);
+                }
+            }
+            if (done && !this.cancelled) {
+                this.cancelled = true;
+                stopBeating();
+                if (error != null) {
+                    actual().onError(error);
+                }
+                else {
+                    actual().onComplete();
+                }
+            }
+        }
+        finally {
+            this.draining = false;
+        }
+    }
+
+    /** Writes the batch as one buffer; returns how many of its parts were events (not keep-alives). */
+    private int send(List<byte[]> batch) {
+        DataBuffer buffer;
+        int events = 0;
+        if (batch.size() == 1) {
+            buffer = this.buffers.wrap(batch.get(0));
+        }
+        else {
+            int size = 0;
+            for (byte[] part : batch) {
+                size += part.length;
+            }
+            buffer = this.buffers.allocateBuffer(size);
+            for (byte[] part : batch) {
+                buffer.write(part);
+            }
+        }
+        for (byte[] part : batch) {
+            if (part != KEEP_ALIVE) {
+                events++;
+            }
+        }
+        actual().onNext(buffer);
+        return events;
+    }
+
+    private void stopBeating() {
+        ScheduledFuture<?> future = this.beat;
+        if (future != null) {
+            future.cancel(false);
+        }
+    }
+
+    private CoreSubscriber<? super DataBuffer> actual() {
+        CoreSubscriber<? super DataBuffer> subscriber = this.actual;
+        if (subscriber == null) {
+            throw new IllegalStateException("no subscriber yet");
+        }
+        return subscriber;
+    }
+
+    private Subscription upstream() {
+        Subscription subscription = this.upstream;
+        if (subscription == null) {
+            throw new IllegalStateException("not subscribed to the events yet");
+        }
+        return subscription;
+    }
+
+}
