@@ -1,6 +1,5 @@
 package io.rkllm.gateway.web;
 
-import java.util.Map;
 
 import io.rkllm.gateway.rpc.JsonRpcDispatcher;
 import io.rkllm.gateway.rpc.JsonRpcDispatcher.Json;
@@ -17,7 +16,6 @@ import org.springframework.util.unit.DataSize;
 import org.springframework.web.reactive.function.BodyExtractors;
 import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
-import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
@@ -87,8 +85,7 @@ final class JsonRpcEndpoint {
     }
 
     private Mono<ServerResponse> streamed(StreamSession session) {
-        return this.sse.respond(Flux.just(this.sse.sessionEvent(session))
-            .concatWith(this.sse.of(session, -1))
+        return this.sse.respond(this.sse.sessionEvent(session), session.events(-1)
             .doOnCancel(() -> Schedulers.boundedElastic().schedule(() -> this.manager.abort(session))));
     }
 

@@ -45,23 +45,20 @@ final class SseEvents {
         this.heartbeat = heartbeat;
     }
 
-    /** The session's events after {@code afterSeq}, encoded. */
-    Flux<byte[]> of(StreamSession session, long afterSeq) {
-        return session.events(afterSeq).map(this::encode);
-    }
-
     /** The first event of a run streamed in answer to {@code rkllm_run}: which session it is. */
     byte[] sessionEvent(StreamSession session) {
         return event("session", null, Map.of("session_id", session.id(), "stream_url", "/streams/" + session.id()));
     }
 
     /**
-     * An SSE response with the headers that keep proxies from buffering it, written by an {@link SseOutbox} on the
-     * connection's event loop, with heartbeats.
+     * An SSE response of a session's events with the headers that keep proxies from buffering it, written by an
+     * {@link SseOutbox} on the connection's event loop, with heartbeats.
+     *
+     * @param preamble an encoded event to send first (null: none)
      */
-    Mono<ServerResponse> respond(Flux<byte[]> events) {
-        BodyInserter<Object, ServerHttpResponse> body = (response, context) -> response
-            .writeWith(new SseOutbox(events, eventLoop(response), response.bufferFactory(), this.heartbeat));
+    Mono<ServerResponse> respond(byte @Nullable [] preamble, Flux<StreamEvent> events) {
+        BodyInserter<Object, ServerHttpResponse> body = (response, context) -> response.writeWith(new SseOutbox<>(
+                preamble, events, this::encode, eventLoop(response), response.bufferFactory(), this.heartbeat));
         return ServerResponse.ok()
             .contentType(MediaType.TEXT_EVENT_STREAM)
             .header("Cache-Control", "no-cache")

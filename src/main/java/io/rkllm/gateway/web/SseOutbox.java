@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 import io.netty.channel.EventLoop;
 import org.jspecify.annotations.Nullable;
@@ -19,23 +20,27 @@ import reactor.core.publisher.Operators;
 import reactor.util.context.Context;
 
 /**
- * What one SSE connection writes, handed to the connection's own event loop: the encoded events that arrived since the
- * loop last turned to this connection go out as one buffer, so a subscriber that falls behind (many subscribers, a
- * busy machine) catches up with one write instead of one per token, and with no queue of its own in between; a
- * {@code : keep-alive} comment every heartbeat, timed on that loop too, instead of a timer per connection elsewhere.
+ * What one SSE connection writes, handed to the connection's own event loop: the events that arrived since the loop
+ * last turned to this connection are encoded there and go out as one buffer, so a subscriber that falls behind (many
+ * subscribers, a busy machine) catches up with one write instead of one per token, and the thread that delivers the
+ * events (the native callback thread) neither encodes nor writes; a {@code : keep-alive} comment every heartbeat,
+ * timed on that loop too, instead of a timer per connection elsewhere.
  *
  * <p>
- * Events may arrive on any thread (the native callback thread, the stream executor); everything towards the
- * connection happens on its event loop. At most {@value #PREFETCH} events wait here: a client that stops reading
- * leaves the rest in its session's replay buffer.
+ * At most {@value #PREFETCH} events wait here: a client that stops reading leaves the rest in its session's replay
+ * buffer.
+ *
+ * @param <T> the events, encoded by the given function
  */
-final class SseOutbox extends Flux<DataBuffer> implements CoreSubscriber<byte[]>, Subscription, Runnable {
+final class SseOutbox<T> extends Flux<DataBuffer> implements CoreSubscriber<T>, Subscription, Runnable {
 
     private static final byte[] KEEP_ALIVE = ": keep-alive\n\n".getBytes(StandardCharsets.US_ASCII);
 
     private static final int PREFETCH = 256;
 
-    private final Publisher<byte[]> events;
+    private final Publisher<T> events;
+
+    private final Function<? super T, byte[]> encoder;
 
     private final EventLoop loop;
 
@@ -44,7 +49,9 @@ final class SseOutbox extends Flux<DataBuffer> implements CoreSubscriber<byte[]>
     private final Duration heartbeat;
 
     // Shared with the threads events arrive on, guarded by this.
-    private List<byte[]> pending = new ArrayList<>();
+    private List<T> pending = new ArrayList<>();
+
+    private boolean keepAliveDue;
 
     private boolean scheduled;
 
@@ -53,7 +60,9 @@ final class SseOutbox extends Flux<DataBuffer> implements CoreSubscriber<byte[]>
     private @Nullable Throwable eventsError;
 
     // Confined to the event loop.
-    private @Nullable List<byte[]> spare = new ArrayList<>();
+    private @Nullable List<T> spare = new ArrayList<>();
+
+    private byte @Nullable [] preamble;
 
     private long requested;
 
@@ -67,8 +76,14 @@ final class SseOutbox extends Flux<DataBuffer> implements CoreSubscriber<byte[]>
 
     private @Nullable ScheduledFuture<?> beat;
 
-    SseOutbox(Publisher<byte[]> events, EventLoop loop, DataBufferFactory buffers, Duration heartbeat) {
+    /**
+     * @param preamble written first, before any event (null: none)
+     */
+    SseOutbox(byte @Nullable [] preamble, Publisher<T> events, Function<? super T, byte[]> encoder, EventLoop loop,
+            DataBufferFactory buffers, Duration heartbeat) {
+        this.preamble = preamble;
         this.events = events;
+        this.encoder = encoder;
         this.loop = loop;
         this.buffers = buffers;
         this.heartbeat = heartbeat;
@@ -99,7 +114,7 @@ final class SseOutbox extends Flux<DataBuffer> implements CoreSubscriber<byte[]>
     }
 
     @Override
-    public void onNext(byte[] event) {
+    public void onNext(T event) {
         synchronized (this) {
             this.pending.add(event);
             if (this.scheduled) {
@@ -171,7 +186,7 @@ final class SseOutbox extends Flux<DataBuffer> implements CoreSubscriber<byte[]>
 
     private void keepAlive() {
         synchronized (this) {
-            this.pending.add(KEEP_ALIVE);
+            this.keepAliveDue = true;
         }
         drain();
     }
@@ -183,31 +198,36 @@ final class SseOutbox extends Flux<DataBuffer> implements CoreSubscriber<byte[]>
         }
         this.draining = true;
         try {
-            List<byte[]> batch;
+            List<T> batch = null;
+            boolean keepAlive = false;
             boolean done;
             Throwable error;
             synchronized (this) {
-                batch = this.pending;
-                if (!batch.isEmpty() && this.requested > 0) {
-                    this.pending = (this.spare != null) ? this.spare : new ArrayList<>();
-                    this.spare = null;
-                }
-                else {
-                    batch = null;
+                if (this.requested > 0) {
+                    if (!this.pending.isEmpty()) {
+                        batch = this.pending;
+                        this.pending = (this.spare != null) ? this.spare : new ArrayList<>();
+                        this.spare = null;
+                    }
+                    keepAlive = this.keepAliveDue;
+                    this.keepAliveDue = false;
                 }
                 done = this.eventsDone && this.pending.isEmpty();
                 error = this.eventsError;
             }
-            if (batch != null) {
+            if (batch != null || keepAlive || (this.preamble != null && this.requested > 0)) {
                 this.requested--;
-                int events = send(batch);
+                send(batch, keepAlive);
+            }
+            if (batch != null) {
+                int events = batch.size();
                 batch.clear();
                 this.spare = batch;
-                if (events > 0 && !done) {
+                if (!done) {
                     upstream().request(events);
                 }
             }
-            if (done && !this.cancelled) {
+            if (done && this.preamble == null && !this.cancelled) {
                 this.cancelled = true;
                 stopBeating();
                 if (error != null) {
@@ -223,30 +243,34 @@ final class SseOutbox extends Flux<DataBuffer> implements CoreSubscriber<byte[]>
         }
     }
 
-    /** Writes the batch as one buffer; returns how many of its parts were events (not keep-alives). */
-    private int send(List<byte[]> batch) {
-        DataBuffer buffer;
-        int events = 0;
-        if (batch.size() == 1) {
-            buffer = this.buffers.wrap(batch.get(0));
+    /** Writes the preamble (once), the batch's events and a keep-alive comment, as one buffer. */
+    private void send(@Nullable List<T> batch, boolean keepAlive) {
+        if (this.preamble == null && !keepAlive && batch != null && batch.size() == 1) {
+            actual().onNext(this.buffers.wrap(this.encoder.apply(batch.get(0))));
+            return;
         }
-        else {
-            int size = 0;
-            for (byte[] part : batch) {
-                size += part.length;
-            }
-            buffer = this.buffers.allocateBuffer(size);
-            for (byte[] part : batch) {
-                buffer.write(part);
+        List<byte[]> parts = new ArrayList<>((batch != null) ? batch.size() + 2 : 2);
+        if (this.preamble != null) {
+            parts.add(this.preamble);
+            this.preamble = null;
+        }
+        if (batch != null) {
+            for (T event : batch) {
+                parts.add(this.encoder.apply(event));
             }
         }
-        for (byte[] part : batch) {
-            if (part != KEEP_ALIVE) {
-                events++;
-            }
+        if (keepAlive) {
+            parts.add(KEEP_ALIVE);
+        }
+        int size = 0;
+        for (byte[] part : parts) {
+            size += part.length;
+        }
+        DataBuffer buffer = this.buffers.allocateBuffer(size);
+        for (byte[] part : parts) {
+            buffer.write(part);
         }
         actual().onNext(buffer);
-        return events;
     }
 
     private void stopBeating() {

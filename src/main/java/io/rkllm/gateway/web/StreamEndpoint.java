@@ -37,7 +37,7 @@ final class StreamEndpoint {
                     "Last-Event-ID must be the seq of a chunk (an integer, 0 or more)");
         }
         return this.manager.find(id)
-            .map((session) -> this.sse.respond(this.sse.of(session, afterSeq)))
+            .map((session) -> this.sse.respond(null, session.events(afterSeq)))
             .orElseGet(() -> error(HttpStatus.NOT_FOUND, ErrorCode.SESSION_NOT_FOUND, "no session " + id));
     }
 

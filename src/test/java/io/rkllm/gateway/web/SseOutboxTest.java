@@ -4,8 +4,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 import io.netty.channel.embedded.EmbeddedChannel;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.core.io.buffer.DataBuffer;
@@ -32,10 +34,14 @@ class SseOutboxTest {
         this.channel.finishAndReleaseAll();
     }
 
-    private SseOutbox outbox() {
+    private SseOutbox<byte[]> outbox() {
+        return outbox(null);
+    }
+
+    private SseOutbox<byte[]> outbox(byte @Nullable [] preamble) {
         this.channel.freezeTime();
-        return new SseOutbox(this.events, this.channel.eventLoop(), DefaultDataBufferFactory.sharedInstance,
-                HEARTBEAT);
+        return new SseOutbox<>(preamble, this.events, Function.identity(), this.channel.eventLoop(),
+                DefaultDataBufferFactory.sharedInstance, HEARTBEAT);
     }
 
     private static byte[] bytes(String text) {
@@ -59,6 +65,24 @@ class SseOutboxTest {
         this.events.next(bytes("d\n\n"));
         this.channel.runPendingTasks();
         assertThat(texts(connection)).containsExactly("a\n\nb\n\nc\n\n", "d\n\n");
+    }
+
+    @Test
+    void thePreambleGoesOutAtOnceAndBeforeAnyEvent() {
+        TestSubscriber<DataBuffer> connection = TestSubscriber.create();
+        outbox(bytes("event: session\n\n")).subscribe(connection);
+        this.channel.runPendingTasks();
+        assertThat(texts(connection)).containsExactly("event: session\n\n");
+
+        TestSubscriber<DataBuffer> another = TestSubscriber.create();
+        TestPublisher<byte[]> quick = TestPublisher.create();
+        new SseOutbox<>(bytes("p\n\n"), quick, Function.identity(), this.channel.eventLoop(),
+                DefaultDataBufferFactory.sharedInstance, HEARTBEAT).subscribe(another);
+        quick.next(bytes("a\n\n"));
+        quick.complete();
+        this.channel.runPendingTasks();
+        assertThat(texts(another)).containsExactly("p\n\n", "a\n\n");
+        assertThat(another.isTerminatedComplete()).isTrue();
     }
 
     @Test
