@@ -68,13 +68,14 @@ final class SseOutbox<T> extends Flux<DataBuffer> implements CoreSubscriber<T>, 
 
     private boolean draining;
 
-    private volatile boolean cancelled;
+    // Set when the connection went or the events ended: nothing more goes towards the connection.
+    private volatile boolean terminated;
 
     private @Nullable CoreSubscriber<? super DataBuffer> actual;
 
     private @Nullable Subscription upstream;
 
-    private @Nullable ScheduledFuture<?> beat;
+    private volatile @Nullable ScheduledFuture<?> beat;
 
     /**
      * @param preamble written first, before any event (null: none)
@@ -110,6 +111,11 @@ final class SseOutbox<T> extends Flux<DataBuffer> implements CoreSubscriber<T>, 
         actual().onSubscribe(this);
         long period = this.heartbeat.toNanos();
         this.beat = this.loop.scheduleAtFixedRate(this::keepAlive, period, period, TimeUnit.NANOSECONDS);
+        if (this.terminated) {
+            // Gone while the heartbeat was being set up: it must not tick on for a connection that is no more.
+            stopBeating();
+            return;
+        }
         subscription.request(PREFETCH);
     }
 
@@ -176,7 +182,7 @@ final class SseOutbox<T> extends Flux<DataBuffer> implements CoreSubscriber<T>, 
 
     @Override
     public void cancel() {
-        this.cancelled = true;
+        this.terminated = true;
         stopBeating();
         upstream().cancel();
         synchronized (this) {
@@ -193,7 +199,7 @@ final class SseOutbox<T> extends Flux<DataBuffer> implements CoreSubscriber<T>, 
 
     /** On the event loop only: everything pending as one buffer, then the end once nothing is left. */
     private void drain() {
-        if (this.draining || this.cancelled) {
+        if (this.draining || this.terminated) {
             return;
         }
         this.draining = true;
@@ -227,8 +233,8 @@ final class SseOutbox<T> extends Flux<DataBuffer> implements CoreSubscriber<T>, 
                     upstream().request(events);
                 }
             }
-            if (done && this.preamble == null && !this.cancelled) {
-                this.cancelled = true;
+            if (done && this.preamble == null && !this.terminated) {
+                this.terminated = true;
                 stopBeating();
                 if (error != null) {
                     actual().onError(error);
