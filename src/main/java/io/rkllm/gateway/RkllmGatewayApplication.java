@@ -2,6 +2,7 @@ package io.rkllm.gateway;
 
 import io.rkllm.gateway.config.NativeBridgeConfiguration;
 import org.springframework.boot.SpringApplication;
+import org.springframework.boot.autoconfigure.AutoConfigurationPackage;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.autoconfigure.aop.AopAutoConfiguration;
 import org.springframework.boot.autoconfigure.task.TaskExecutionAutoConfiguration;
@@ -15,7 +16,9 @@ import org.springframework.boot.webflux.autoconfigure.WebSessionIdResolverAutoCo
  * <p>
  * Every configuration class and every {@code @ConfigurationProperties} record lives in the {@code config} package, so
  * only that package is scanned: a scan reads each class file under its base package, and the rest of the service
- * (about 150 classes) holds no component.
+ * (about 150 classes) holds no component. That holds for the scans of Spring Boot's auto-configurations too: they
+ * scan the auto-configuration package, which {@code @AutoConfigurationPackage} names here instead of this class's
+ * package (the one such scan in this service looks for Jackson {@code @JsonMixin} classes; there are none).
  * <p>
  * Auto-configurations for what the service does not use are left out, so that start-up neither evaluates them nor
  * builds their beans: AOP (no aspects, no proxied beans), the task executor and scheduler builders (the
@@ -28,6 +31,7 @@ import org.springframework.boot.webflux.autoconfigure.WebSessionIdResolverAutoCo
                 TaskSchedulingAutoConfiguration.class, ReactiveMultipartAutoConfiguration.class,
                 WebSessionIdResolverAutoConfiguration.class })
 @ConfigurationPropertiesScan(basePackageClasses = NativeBridgeConfiguration.class)
+@AutoConfigurationPackage(basePackageClasses = NativeBridgeConfiguration.class)
 public class RkllmGatewayApplication {
 
     /** Netty's switch for the JFR events it emits per buffer allocated and freed. */
