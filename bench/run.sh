@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
 # The rkllm-gateway benchmark (issue 5; bench/README.md explains each measurement).
-#   bench/run.sh           full run, 3-4 minutes on a 2-core machine
-#   bench/run.sh --smoke   tiny sizes, about 30 s after a build: proves the bench still works (.ci/run runs it)
+#   bench/run.sh             full run, 3-4 minutes on a 2-core machine
+#   bench/run.sh --smoke     tiny sizes, under a minute after a build: proves the bench still works (.ci/run runs it)
+#   bench/run.sh --startup   measurement 6 only, as in the full run (about 1 minute after a build)
 # Builds the jar, measures the floor in process, starts the packaged jar on a free loopback port with the bundled
 # application.yml plus the overrides below, measures it as a real client, measures start-up and footprint in fresh
-# JVMs (smoke: of the measurement instance), prints one table and writes bench/results/latest.json (smoke:
-# bench/results/smoke.json). Everything runs on this machine: note what else it runs (the load average is recorded).
-# Environment: BENCH_JVM_OPTS, JVM options for the service (default: none, the JVM's own defaults).
+# JVMs, prints one table and writes bench/results/latest.json (smoke: smoke.json, startup: startup.json). Everything
+# runs on this machine: note what else it runs (the load average is recorded).
+# Measurement 6 starts the application the way the container image does (docker/Dockerfile): the packaged jar
+# extracted, with an AppCDS archive that docker/train-cds.sh trains once (not timed), and the image's
+# JDK_JAVA_OPTIONS, read from the Dockerfile. Plain java -jar of the packaged jar is timed beside it, for information.
+# Environment: BENCH_JVM_OPTS, JVM options for the plain java -jar starts: the measurement instance of 2-5 and the
+# informational row of 6 (default: none, the JVM's own defaults).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,10 +19,11 @@ mode=full
 case "${1:-}" in
     "") ;;
     --smoke) mode=smoke ;;
-    *) echo "usage: bench/run.sh [--smoke]" >&2; exit 2 ;;
+    --startup) mode=startup ;;
+    *) echo "usage: bench/run.sh [--smoke | --startup]" >&2; exit 2 ;;
 esac
-# Smoke: one repetition of everything, and the measurement instance's own start stands in for measurement 6.
-if [[ $mode == full ]]; then
+# Smoke: one repetition of everything, and the measurement instance's own start is 6's plain java -jar row.
+if [[ $mode != smoke ]]; then
     floor_tokens=1000000 repetitions=3 idle_settle_s=5
 else
     floor_tokens=100000 repetitions=1 idle_settle_s=1
@@ -63,15 +69,36 @@ results="$work/results.txt"
 # record: copies RESULT lines (and only those) from stdin to the results file, showing them.
 record() { grep --line-buffered '^RESULT' | tee -a "$results"; }
 
-# start_service LOG ARGS...: starts the jar from the repository root (bundled application.yml) on a free port that
-# the service picks itself; sets service_pid, and port once Netty reports it.
+# The image's JVM options (its ENV JDK_JAVA_OPTIONS) and where measurement 6 puts the extracted application.
+image_jvm_opts=$(sed -n 's/^ENV JDK_JAVA_OPTIONS="\(.*\)"$/\1/p' docker/Dockerfile)
+[[ -n $image_jvm_opts ]] || { echo "no ENV JDK_JAVA_OPTIONS=\"...\" line in docker/Dockerfile" >&2; exit 1; }
+app="$work/app"
+
+# start_service LOG HOW ARGS...: starts the service from the repository root (bundled application.yml) on a free port
+# that the service picks itself; sets service_pid, and port once Netty reports it. HOW is "jar" (java -jar of the
+# packaged jar, with BENCH_JVM_OPTS) or "image" (the extracted jar with its AppCDS archive and the image's options).
 start_service() {
-    local log=$1
-    shift
-    # shellcheck disable=SC2086 # BENCH_JVM_OPTS is a list of options
-    java ${BENCH_JVM_OPTS:-} -jar "$jar" --server.port=0 --server.address=127.0.0.1 "$@" >"$log" 2>&1 &
+    local log=$1 how=$2
+    shift 2
+    if [[ $how == image ]]; then
+        # shellcheck disable=SC2086 # the options are a list
+        java $image_jvm_opts -XX:SharedArchiveFile="$app/app.jsa" -jar "$app/$(basename "$jar")" \
+            --server.port=0 --server.address=127.0.0.1 "$@" >"$log" 2>&1 &
+    else
+        # shellcheck disable=SC2086 # BENCH_JVM_OPTS is a list of options
+        java ${BENCH_JVM_OPTS:-} -jar "$jar" --server.port=0 --server.address=127.0.0.1 "$@" >"$log" 2>&1 &
+    fi
     service_pid=$!
     port=
+}
+
+# prepare_image_layout: extracts the packaged jar as docker/Dockerfile does and trains its AppCDS archive with the
+# image's options (docker/train-cds.sh, the Dockerfile's own step; one start of the service, not timed).
+prepare_image_layout() {
+    java -Djarmode=tools -jar "$jar" extract --destination "$app" >"$work/extract.log" 2>&1 \
+        || { cat "$work/extract.log" >&2; exit 1; }
+    JDK_JAVA_OPTIONS="$image_jvm_opts" docker/train-cds.sh "$app/app.jsa" "$app/$(basename "$jar")" \
+        >"$work/train-cds.log" 2>&1 || { cat "$work/train-cds.log" >&2; exit 1; }
 }
 
 # is_ready: whether /actuator/health/readiness answers 200 (UP), asked over bash's /dev/tcp.
@@ -102,56 +129,68 @@ await_ready() {
     return 1
 }
 
-# measure_start LOG ARGS...: starts the service (measurement 6): time from the launch to readiness UP, then VmRSS
-# once it has been idle for a few seconds.
+# measure_start LOG HOW ARGS...: starts the service (measurement 6; HOW as for start_service): time from the launch
+# to readiness UP, then VmRSS once it has been idle for a few seconds. The keys are startup.* for the image's way,
+# startup.plain_jar.* for java -jar.
 measure_start() {
-    local log=$1 t0
-    shift
+    local log=$1 how=$2 key=startup t0
+    [[ $how == jar ]] && key=startup.plain_jar
     t0=$(date +%s%N)
-    start_service "$log" "$@"
+    start_service "$@"
     await_ready "$log"
-    echo "RESULT startup.ready_ms $(( ($(date +%s%N) - t0) / 1000000 ))" | record
+    echo "RESULT $key.ready_ms $(( ($(date +%s%N) - t0) / 1000000 ))" | record
     sleep "$idle_settle_s"
-    echo "RESULT startup.idle_rss_mb $(awk '/^VmRSS:/ { printf "%.1f", $2 / 1024 }' "/proc/$service_pid/status")" \
+    echo "RESULT $key.idle_rss_mb $(awk '/^VmRSS:/ { printf "%.1f", $2 / 1024 }' "/proc/$service_pid/status")" \
         | record
 }
 
-section "1 floor and bridge (in process, no HTTP), $floor_tokens tokens"
-for _ in $(seq $repetitions); do
-    # bench_floor prints the best of its own 3 runs.
-    target/native/bench_floor "$model" "$floor_tokens" 2> >(grep -v '^I rkllm' >&2) \
-        | sed 's/^c_noop_tokens_per_second/RESULT floor.c_noop/' | record
-done
-java -cp "$classpath" Floor target/native/1.3/librkllmrt.so "$model" "$floor_tokens" "$repetitions" \
-    2> >(grep -v '^I rkllm' >&2) | record
-
-section "2-5 the service over HTTP on loopback"
-if [[ $mode == full ]]; then
-    start_service "$work/service.log" "${overrides[@]}"
-    await_ready "$work/service.log"
-else
-    measure_start "$work/service.log" "${overrides[@]}"
-fi
-java -cp "$classpath" Service "$port" "$service_pid" "$mode" | record \
-    || { tail -40 "$work/service.log" >&2; exit 1; }
-stop_service
-
-if [[ $mode == full ]]; then
-    section "6 start-up and idle RSS: $repetitions fresh JVMs, bundled application.yml"
+# --startup: measurement 6 only.
+if [[ $mode != startup ]]; then
+    section "1 floor and bridge (in process, no HTTP), $floor_tokens tokens"
     for _ in $(seq $repetitions); do
-        measure_start "$work/startup.log"
+        # bench_floor prints the best of its own 3 runs.
+        target/native/bench_floor "$model" "$floor_tokens" 2> >(grep -v '^I rkllm' >&2) \
+            | sed 's/^c_noop_tokens_per_second/RESULT floor.c_noop/' | record
+    done
+    java -cp "$classpath" Floor target/native/1.3/librkllmrt.so "$model" "$floor_tokens" "$repetitions" \
+        2> >(grep -v '^I rkllm' >&2) | record
+
+    section "2-5 the service over HTTP on loopback"
+    if [[ $mode == full ]]; then
+        start_service "$work/service.log" jar "${overrides[@]}"
+        await_ready "$work/service.log"
+    else
+        measure_start "$work/service.log" jar "${overrides[@]}"
+    fi
+    java -cp "$classpath" Service "$port" "$service_pid" "$mode" | record \
+        || { tail -40 "$work/service.log" >&2; exit 1; }
+    stop_service
+fi
+
+section "6 start-up and idle RSS, bundled application.yml: extracting the jar and training its AppCDS archive"
+prepare_image_layout
+if [[ $mode == smoke ]]; then
+    measure_start "$work/startup.log" image
+    stop_service
+else
+    section "6 start-up and idle RSS: $repetitions fresh JVMs as the image runs them, each followed by one java -jar"
+    for _ in $(seq $repetitions); do
+        measure_start "$work/startup.log" image
+        stop_service
+        measure_start "$work/startup-jar.log" jar
         stop_service
     done
 fi
 
 mkdir -p bench/results
 json=bench/results/latest.json
-[[ $mode == smoke ]] && json=bench/results/smoke.json
+[[ $mode != full ]] && json=bench/results/$mode.json
 commit=$(git rev-parse HEAD 2>/dev/null || echo unknown)
 git diff --quiet HEAD 2>/dev/null || commit="$commit (uncommitted changes)"
 java -cp "$classpath" Report "$results" "$json" "mode=$mode" "commit=$commit" \
     "date=$(date -u +%Y-%m-%dT%H:%M:%SZ)" "cpu=$(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)" \
     "load_average_at_start=$load_at_start" "load_average_at_end=$(cut -d' ' -f1-3 /proc/loadavg)" \
-    "service_jvm_options=${BENCH_JVM_OPTS:-}" "service_overrides=${overrides[*]}" \
+    "service_jvm_options=${BENCH_JVM_OPTS:-}" "startup_image_jvm_options=$image_jvm_opts" \
+    "service_overrides=${overrides[*]}" \
     "runtime_s=$(( $(date +%s) - started ))"
 echo "wrote $json ($(( $(date +%s) - started )) s)"

@@ -16,13 +16,11 @@ final class AbiSelector {
     }
 
     static AbiGeneration select(String setting, Path library) {
-        Optional<LibraryVersion> version;
-        try {
-            version = LibraryVersion.readFrom(library);
-        }
-        catch (IOException ex) {
-            throw new RuntimeUnavailableException("cannot read " + library + ": " + ex.getMessage());
-        }
+        return select(setting, library, versionOf(library));
+    }
+
+    /** Chooses from the version already read from the library file ({@link #versionOf}). */
+    static AbiGeneration select(String setting, Path library, Optional<LibraryVersion> version) {
         Optional<AbiGeneration> carried = version.flatMap(AbiGeneration::of);
         if (version.isPresent() && carried.isEmpty()) {
             throw new RuntimeUnavailableException("runtime " + version.get() + " in " + library
@@ -42,6 +40,16 @@ final class AbiSelector {
                     + version.get() + "; calling it with the wrong ABI would crash the process");
         }
         return chosen;
+    }
+
+    /** The version banner of the library file, read once: the file is several MB on a board. */
+    static Optional<LibraryVersion> versionOf(Path library) {
+        try {
+            return LibraryVersion.readFrom(library);
+        }
+        catch (IOException ex) {
+            throw new RuntimeUnavailableException("cannot read " + library + ": " + ex.getMessage());
+        }
     }
 
 }

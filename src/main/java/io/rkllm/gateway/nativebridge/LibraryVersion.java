@@ -1,11 +1,10 @@
 package io.rkllm.gateway.nativebridge;
 
 import java.io.IOException;
-import java.nio.MappedByteBuffer;
-import java.nio.channels.FileChannel;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -20,17 +19,49 @@ public record LibraryVersion(int major, int minor, int patch, String banner) {
 
     private static final Pattern VERSION = Pattern.compile("(\\d+)\\.(\\d+)\\.(\\d+)[^\\x00]{0,40}");
 
-    /** The first version banner in the file, if it carries one followed by a literal version number. */
+    /** Bytes after the marker that the version and the rest of the banner are read from. */
+    private static final int TAIL = 48;
+
+    /** The file is read through a window of this size; a real librkllmrt.so is several MB. */
+    private static final int WINDOW = 64 * 1024;
+
+    /**
+     * The first version banner in the file, if it carries one followed by a literal version number. Reads the file
+     * once, front to back, through a small window: this runs at start-up, before the JIT has compiled anything, so
+     * the scan is a plain loop over a byte array.
+     */
     public static Optional<LibraryVersion> readFrom(Path library) throws IOException {
-        try (FileChannel channel = FileChannel.open(library, StandardOpenOption.READ)) {
-            MappedByteBuffer bytes = channel.map(FileChannel.MapMode.READ_ONLY, 0, channel.size());
-            for (int at = indexOf(bytes, 0); at >= 0; at = indexOf(bytes, at + 1)) {
-                Optional<LibraryVersion> version = parseAt(bytes, at + MARKER.length);
-                if (version.isPresent()) {
-                    return version;
+        try (InputStream in = Files.newInputStream(library)) {
+            byte[] window = new byte[WINDOW];
+            int filled = 0;
+            boolean end = false;
+            while (true) {
+                while (!end && filled < window.length) {
+                    int read = in.read(window, filled, window.length - filled);
+                    if (read < 0) {
+                        end = true;
+                    }
+                    else {
+                        filled += read;
+                    }
                 }
+                // A marker found here has its whole tail in the window, or the file ends before the tail does.
+                int last = end ? filled - MARKER.length : filled - MARKER.length - TAIL;
+                for (int at = indexOf(window, 0, last); at >= 0; at = indexOf(window, at + 1, last)) {
+                    int start = at + MARKER.length;
+                    Optional<LibraryVersion> version = parse(window, start, Math.min(TAIL, filled - start));
+                    if (version.isPresent()) {
+                        return version;
+                    }
+                }
+                if (end) {
+                    return Optional.empty();
+                }
+                // Keep what may still begin a marker; the window is full here, so last is well inside it.
+                int kept = filled - (last + 1);
+                System.arraycopy(window, last + 1, window, 0, kept);
+                filled = kept;
             }
-            return Optional.empty();
         }
     }
 
@@ -39,10 +70,8 @@ public record LibraryVersion(int major, int minor, int patch, String banner) {
         return this.major + "." + this.minor + "." + this.patch;
     }
 
-    private static Optional<LibraryVersion> parseAt(MappedByteBuffer bytes, int start) {
-        byte[] tail = new byte[Math.min(48, bytes.limit() - start)];
-        bytes.get(start, tail);
-        Matcher matcher = VERSION.matcher(new String(tail, StandardCharsets.ISO_8859_1));
+    private static Optional<LibraryVersion> parse(byte[] bytes, int start, int length) {
+        Matcher matcher = VERSION.matcher(new String(bytes, start, length, StandardCharsets.ISO_8859_1));
         if (!matcher.lookingAt()) {
             return Optional.empty();
         }
@@ -50,15 +79,20 @@ public record LibraryVersion(int major, int minor, int patch, String banner) {
                 Integer.parseInt(matcher.group(3)), "rkllm-runtime version: " + matcher.group()));
     }
 
-    private static int indexOf(MappedByteBuffer bytes, int from) {
-        int last = bytes.limit() - MARKER.length;
-        outer: for (int i = from; i <= last; i++) {
-            for (int j = 0; j < MARKER.length; j++) {
-                if (bytes.get(i + j) != MARKER[j]) {
-                    continue outer;
-                }
+    /** The first index in {@code from..last} where the marker starts, or -1. */
+    private static int indexOf(byte[] bytes, int from, int last) {
+        byte first = MARKER[0];
+        for (int i = from; i <= last; i++) {
+            if (bytes[i] != first) {
+                continue;
             }
-            return i;
+            int j = 1;
+            while (j < MARKER.length && bytes[i + j] == MARKER[j]) {
+                j++;
+            }
+            if (j == MARKER.length) {
+                return i;
+            }
         }
         return -1;
     }

@@ -3,6 +3,7 @@ package io.rkllm.gateway.nativebridge;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -101,8 +102,9 @@ public final class RkllmRuntime implements AutoCloseable {
         AbiAdapter adapter;
         LibraryVersion version;
         try {
-            AbiGeneration generation = AbiSelector.select(abi, libraryPath);
-            version = LibraryVersion.readFrom(libraryPath).orElse(null);
+            Optional<LibraryVersion> carried = AbiSelector.versionOf(libraryPath);
+            AbiGeneration generation = AbiSelector.select(abi, libraryPath, carried);
+            version = carried.orElse(null);
             adapter = AbiAdapter.load(libraryPath, generation);
         }
         catch (RuntimeUnavailableException ex) {

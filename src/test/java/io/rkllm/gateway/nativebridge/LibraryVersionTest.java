@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -71,6 +72,18 @@ class LibraryVersionTest {
     void bannerCutOffAtTheEndOfTheFileCarriesNoVersion() throws IOException {
         assertThat(LibraryVersion.readFrom(write(junk(6, 100), ascii("rkllm-runtime version: ")))).isEmpty();
         assertThat(LibraryVersion.readFrom(write(junk(7, 100), ascii("rkllm-runtime version: 1.3")))).isEmpty();
+    }
+
+    /** The file is read in 64 KiB windows: a banner or its tail across a window's end is found all the same. */
+    @ParameterizedTest
+    @ValueSource(ints = { 65_536 - 80, 65_536 - 71, 65_536 - 70, 65_536 - 40, 65_536 - 23, 65_536 - 22, 65_536 - 1,
+            65_536, 65_536 + 1, 3 * 65_536 - 50, 5_000_000 })
+    void bannerAcrossTheEndOfAReadWindowIsFound(int offset) throws IOException {
+        Path library = write(junk(8, offset), ascii("rkllm-runtime version: 1.2.3 (across a window)\0"),
+                junk(9, 1000));
+
+        assertThat(LibraryVersion.readFrom(library)).map(LibraryVersion::banner)
+            .contains("rkllm-runtime version: 1.2.3 (across a window)");
     }
 
     @Test
