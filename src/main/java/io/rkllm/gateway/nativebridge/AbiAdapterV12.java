@@ -77,6 +77,9 @@ final class AbiAdapterV12 implements AbiAdapter {
         infer.lora_params = RunParts.lora(request);
         infer.prompt_cache_params = RunParts.promptCache(request);
         infer.keep_history = request.keepHistory() ? 1 : 0;
+        // The runtime only reads them: reading them back after the call (JNA's default) costs the run switch time.
+        input.setAutoRead(false);
+        infer.setAutoRead(false);
         try {
             return this.library.rkllm_run(handle, input, infer, userdata);
         }

@@ -81,6 +81,9 @@ final class AbiAdapterV13 implements AbiAdapter {
         infer.sampling_params = sampling(request, active);
         infer.keep_history = request.keepHistory() ? 1 : 0;
         infer.max_new_tokens = (request.maxNewTokens() != null) ? request.maxNewTokens() : 0;
+        // The runtime only reads them: reading them back after the call (JNA's default) costs the run switch time.
+        input.setAutoRead(false);
+        infer.setAutoRead(false);
         try {
             return this.library.rkllm_run(handle, input, infer, userdata);
         }
