@@ -152,7 +152,7 @@ if [[ $mode != startup ]]; then
         target/native/bench_floor "$model" "$floor_tokens" 2> >(grep -v '^I rkllm' >&2) \
             | sed 's/^c_noop_tokens_per_second/RESULT floor.c_noop/' | record
     done
-    java -cp "$classpath" Floor target/native/1.3/librkllmrt.so "$model" "$floor_tokens" "$repetitions" \
+    java -cp "$classpath" Floor target/native/1.3/librkllmrt.so "$model" "$floor_tokens" "$repetitions" "$mode" \
         2> >(grep -v '^I rkllm' >&2) | record
 
     section "2-5 the service over HTTP on loopback"

@@ -1,5 +1,8 @@
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -10,6 +13,7 @@ import com.sun.jna.Pointer;
 import com.sun.jna.ptr.PointerByReference;
 import io.rkllm.gateway.nativebridge.CallbackObserver;
 import io.rkllm.gateway.nativebridge.ModelParams;
+import io.rkllm.gateway.nativebridge.Perf;
 import io.rkllm.gateway.nativebridge.RkllmRuntime;
 import io.rkllm.gateway.nativebridge.RunRequest;
 import io.rkllm.gateway.nativebridge.RunResult;
@@ -27,8 +31,10 @@ import io.rkllm.gateway.nativebridge.binding.v1_3.RkllmLibraryV13;
  * (1b) into a Java JNA callback that does nothing, bound the way {@code RkllmRuntime} binds its own, and (bridge)
  * through {@code RkllmRuntime} into a {@code TokenListener}, with the runtime's UTF-8 decoding. First it checks that
  * the simulator's {@code [[sim:stamp]]} clock is the clock of {@link System#nanoTime()}, which measurement 3 relies on.
+ * Then 4's floor: measurement 4's runs handed to {@code RkllmRuntime} back to back, without the service, wall time
+ * against the simulator's busy time, so that 4 shows what the service adds to what the runtime and the simulator cost.
  *
- * <p>Usage: {@code Floor <librkllmrt.so> <model file> <tokens> <repetitions>}.
+ * <p>Usage: {@code Floor <librkllmrt.so> <model file> <tokens> <repetitions> full|smoke}.
  */
 public final class Floor {
 
@@ -66,7 +72,37 @@ public final class Floor {
                 Stats.result("floor.jna_noop", tokens / seconds(noopRun));
                 Stats.result("bridge.listener", tokens / seconds(bridgeRun));
             }
+            Service.Sizes sizes = Service.sizes(args[4]);
+            for (int i = sizes.firstRepetition(); i < sizes.repetitions(); i++) {
+                double overhead = queueOverheadPct(runtime, sizes);
+                if (i >= 0) {
+                    Stats.result("floor.queue_overhead_pct", overhead);
+                }
+            }
         }
+    }
+
+    /** Measurement 4's runs queued on the runtime at once, as its own worker takes them: wall / busy - 1, in %. */
+    private static double queueOverheadPct(RkllmRuntime runtime, Service.Sizes sizes) throws Exception {
+        RunRequest request = RunRequest.prompt(Service.queuePrompt(sizes));
+        List<CompletableFuture<RunResult>> results = new ArrayList<>();
+        long start = System.nanoTime();
+        for (int i = 0; i < sizes.queueRuns(); i++) {
+            results.add(runtime.submit(request, (text, tokenId) -> {
+            }).result());
+        }
+        double busyMs = 0;
+        for (CompletableFuture<RunResult> result : results) {
+            RunResult run = result.get(10, TimeUnit.MINUTES);
+            Perf perf = run.perf();
+            if (run.tokens() != sizes.queueTokens() || perf == null) {
+                throw new IllegalStateException("a queued run ended " + run.finishReason() + " after " + run.tokens()
+                        + " of " + sizes.queueTokens() + " tokens");
+            }
+            busyMs += perf.prefillTimeMs() + perf.generateTimeMs();
+        }
+        double wallMs = (System.nanoTime() - start) / 1e6;
+        return (wallMs - busyMs) / busyMs * 100;
     }
 
     private static double seconds(Timed action) throws Exception {

@@ -79,6 +79,7 @@ public final class Report {
         KNOWN.put("queue.wall_ms", new String[] { "4  queue: wall time of the concurrent runs", "ms" });
         KNOWN.put("queue.busy_ms", new String[] { "4  queue: simulator busy (prefill+generate)", "ms" });
         KNOWN.put("queue.overhead_pct", new String[] { "4  queue: overhead, wall / busy - 1", "%" });
+        KNOWN.put("floor.queue_overhead_pct", new String[] { "4  queue floor: same runs in process, no HTTP", "%" });
         KNOWN.put("queue.gap_between_runs_ms", new String[] { "4  queue: NPU idle between two runs (median)", "ms" });
         KNOWN.put("queue.errors", new String[] { "4  queue: failed runs", "runs" });
         KNOWN.put("idle.heap_per_conn_kib", new String[] { "5  idle SSE: heap after GC per connection", "KiB" });

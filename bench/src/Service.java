@@ -20,7 +20,7 @@ public final class Service {
      * Sizes of one mode: the full run, or the smoke run that only proves the bench still works. With
      * {@code warmUp}, measurements 2 to 4 run once more first, unreported, for the JIT.
      */
-    private record Sizes(int repetitions, boolean warmUp, long streamTokens, int[] latencySubscribers,
+    record Sizes(int repetitions, boolean warmUp, long streamTokens, int[] latencySubscribers,
             long latencyTokens, int queueRuns, long queueTokens, int idleSessions, int idlePerSession, int pings) {
 
         int firstRepetition() {
@@ -51,8 +51,18 @@ public final class Service {
         this.rpc = new Rpc(port);
     }
 
+    /** The sizes of a mode, {@code full} or {@code smoke}. */
+    static Sizes sizes(String mode) {
+        return "smoke".equals(mode) ? SMOKE : FULL;
+    }
+
+    /** The prompt of measurement 4's runs (and of its in-process floor). */
+    static String queuePrompt(Sizes sizes) {
+        return Rpc.prompt(sizes.queueTokens(), 1000, "[[sim:stamp]]");
+    }
+
     public static void main(String[] args) throws Exception {
-        Sizes sizes = "smoke".equals(args[2]) ? SMOKE : FULL;
+        Sizes sizes = sizes(args[2]);
         Service bench = new Service(Integer.parseInt(args[0]), Long.parseLong(args[1]), sizes);
         List<String> only = List.of(args).subList(3, args.length);
         if (only.isEmpty() || only.contains("e2e")) {
@@ -138,7 +148,7 @@ public final class Service {
     private void queue() {
         int runs = this.sizes.queueRuns();
         Stats.log("queue: %d concurrent rkllm_run of %d tokens at 1 ms", runs, this.sizes.queueTokens());
-        String params = "{\"prompt_input\":\"" + Rpc.prompt(this.sizes.queueTokens(), 1000, "[[sim:stamp]]") + "\"}";
+        String params = "{\"prompt_input\":\"" + queuePrompt(this.sizes) + "\"}";
         for (int i = this.sizes.firstRepetition(); i < this.sizes.repetitions(); i++) {
             concurrently(runs, "ping", null); // opens the client's connections, so that no run waits for a connect
             long start = System.nanoTime();
