@@ -146,7 +146,7 @@ measure_start() {
 
 # --startup: measurement 6 only.
 if [[ $mode != startup ]]; then
-    section "1 floor and bridge (in process, no HTTP), $floor_tokens tokens"
+    section "1 floor and bridge, 3 and 4 floors (in process, no HTTP), $floor_tokens tokens"
     for _ in $(seq $repetitions); do
         # bench_floor prints the best of its own 3 runs.
         target/native/bench_floor "$model" "$floor_tokens" 2> >(grep -v '^I rkllm' >&2) \
@@ -154,6 +154,7 @@ if [[ $mode != startup ]]; then
     done
     java -cp "$classpath" Floor target/native/1.3/librkllmrt.so "$model" "$floor_tokens" "$repetitions" "$mode" \
         2> >(grep -v '^I rkllm' >&2) | record
+    java -cp "$classpath" FanoutFloor "$mode" | record
 
     section "2-5 the service over HTTP on loopback"
     if [[ $mode == full ]]; then

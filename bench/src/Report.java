@@ -149,6 +149,11 @@ public final class Report {
             String stat = parts[2].replace("_ms", "");
             known = new String[] { "3  latency emit->client, " + parts[1] + " subscriber(s), " + stat, "ms" };
         }
+        if (known == null && key.startsWith("floor.fanout.")) {
+            String[] parts = key.split("\\.");
+            String stat = parts[3].replace("_ms", "");
+            known = new String[] { "3  floor: bare fan-out, " + parts[2] + " subscriber(s), " + stat, "ms" };
+        }
         if (known == null) {
             known = new String[] { key, "" };
         }
