@@ -34,14 +34,14 @@ public final class FanoutFloor {
         long tokens = sizes.latencyTokens();
         for (int subscribers : sizes.latencySubscribers()) {
             Stats.log("fan-out floor: %d subscriber(s), %d stamped tokens at 1 ms", subscribers, tokens);
-            for (int i = sizes.firstRepetition(); i < sizes.repetitions(); i++) {
+            sizes.repeat((reported) -> {
                 long[] samples = run(subscribers, tokens);
-                if (i >= 0) {
+                if (reported) {
                     String key = "floor.fanout." + subscribers + ".";
                     Stats.result(key + "p50_ms", Stats.percentile(samples, samples.length, 50) / 1e6);
                     Stats.result(key + "p99_ms", Stats.percentile(samples, samples.length, 99) / 1e6);
                 }
-            }
+            });
         }
     }
 

@@ -73,12 +73,12 @@ public final class Floor {
                 Stats.result("bridge.listener", tokens / seconds(bridgeRun));
             }
             Service.Sizes sizes = Service.sizes(args[4]);
-            for (int i = sizes.firstRepetition(); i < sizes.repetitions(); i++) {
+            sizes.repeat((reported) -> {
                 double overhead = queueOverheadPct(runtime, sizes);
-                if (i >= 0) {
+                if (reported) {
                     Stats.result("floor.queue_overhead_pct", overhead);
                 }
-            }
+            });
         }
     }
 

@@ -17,24 +17,41 @@ import java.util.regex.Pattern;
 public final class Service {
 
     /**
-     * Sizes of one mode: the full run, or the smoke run that only proves the bench still works. With
-     * {@code warmUp}, measurements 2 to 4 run once more first, unreported, for the JIT.
+     * Sizes of one mode: the full run, or the smoke run that only proves the bench still works. Each measurement
+     * first runs unreported for {@code warmUpSeconds} (at least once, when above 0) for the JIT: after a single run
+     * of 2 (about a second) C2 still compiles through the first reported repetitions, which then read 40 % low.
      */
-    record Sizes(int repetitions, boolean warmUp, long streamTokens, int[] latencySubscribers,
+    record Sizes(int repetitions, double warmUpSeconds, long streamTokens, int[] latencySubscribers,
             long latencyTokens, int queueRuns, long queueTokens, int idleSessions, int idlePerSession, int pings) {
 
-        int firstRepetition() {
-            return this.warmUp ? WARM_UP : 0;
+        /** Runs {@code body} unreported for the warm-up, then {@code repetitions} times reported. */
+        void repeat(Repetition body) throws Exception {
+            long end = System.nanoTime() + (long) (this.warmUpSeconds * 1e9);
+            if (this.warmUpSeconds > 0) {
+                do {
+                    body.run(false);
+                }
+                while (System.nanoTime() < end);
+            }
+            for (int i = 0; i < this.repetitions; i++) {
+                body.run(true);
+            }
         }
 
     }
 
-    private static final int WARM_UP = -1;
+    /** One repetition of a measurement, which reports its figures only when {@code reported}. */
+    @FunctionalInterface
+    interface Repetition {
 
-    private static final Sizes FULL = new Sizes(3, true, 200_000, new int[] { 1, 100, 1000 }, 1000, 100, 20, 50, 100,
+        void run(boolean reported) throws Exception;
+
+    }
+
+    private static final Sizes FULL = new Sizes(3, 5, 200_000, new int[] { 1, 100, 1000 }, 1000, 100, 20, 50, 100,
             100);
 
-    private static final Sizes SMOKE = new Sizes(1, false, 5_000, new int[] { 1, 10, 50 }, 50, 10, 5, 5, 20, 10);
+    private static final Sizes SMOKE = new Sizes(1, 0, 5_000, new int[] { 1, 10, 50 }, 50, 10, 5, 5, 20, 10);
 
     private final int port;
 
@@ -85,20 +102,20 @@ public final class Service {
     private void endToEnd() throws Exception {
         long tokens = this.sizes.streamTokens();
         Stats.log("end to end: one SSE client, %d tokens", tokens);
-        for (int i = this.sizes.firstRepetition(); i < this.sizes.repetitions(); i++) {
+        this.sizes.repeat((reported) -> {
             SseFanout.Connection stream = runWithSubscribers(Rpc.prompt(tokens, 0), 1, 600_000).connections().get(0);
             if (Rpc.number(stream.endLine, "generate_tokens") != tokens) {
                 throw new IllegalStateException("the run did not generate " + tokens + " tokens: " + stream.endLine);
             }
-            report(i, "e2e.sse_tokens_per_s", tokens / ((stream.endNanos - stream.firstChunkNanos) / 1e9));
-        }
+            report(reported, "e2e.sse_tokens_per_s", tokens / ((stream.endNanos - stream.firstChunkNanos) / 1e9));
+        });
     }
 
     /** 3: emit → receive per token at 1 ms per token, for {@code subscribers} SSE clients of one session. */
     private void latency(int subscribers) throws Exception {
         long tokens = this.sizes.latencyTokens();
         Stats.log("latency: %d subscriber(s), %d stamped tokens at 1 ms", subscribers, tokens);
-        for (int i = this.sizes.firstRepetition(); i < this.sizes.repetitions(); i++) {
+        this.sizes.repeat((reported) -> {
             SseFanout fanout = runWithSubscribers(Rpc.prompt(tokens, 1000, "[[sim:stamp]]"), subscribers, 600_000);
             long[] samples = fanout.latencies();
             if (samples.length != subscribers * tokens) {
@@ -106,14 +123,14 @@ public final class Service {
                         + subscribers * tokens);
             }
             String key = "latency." + subscribers + ".";
-            report(i, key + "p50_ms", Stats.percentile(samples, samples.length, 50) / 1e6);
-            report(i, key + "p99_ms", Stats.percentile(samples, samples.length, 99) / 1e6);
-            report(i, key + "max_ms", Stats.percentile(samples, samples.length, 100) / 1e6);
-        }
+            report(reported, key + "p50_ms", Stats.percentile(samples, samples.length, 50) / 1e6);
+            report(reported, key + "p99_ms", Stats.percentile(samples, samples.length, 99) / 1e6);
+            report(reported, key + "max_ms", Stats.percentile(samples, samples.length, 100) / 1e6);
+        });
     }
 
-    private static void report(int repetition, String key, double value) {
-        if (repetition != WARM_UP) {
+    private static void report(boolean reported, String key, double value) {
+        if (reported) {
             Stats.result(key, value);
         }
     }
@@ -145,11 +162,11 @@ public final class Service {
      * stamps also tell the median gap between one run's last token and the next run's first token (less the 1 ms
      * pace before it): the time the NPU sat idle between two runs.
      */
-    private void queue() {
+    private void queue() throws Exception {
         int runs = this.sizes.queueRuns();
         Stats.log("queue: %d concurrent rkllm_run of %d tokens at 1 ms", runs, this.sizes.queueTokens());
         String params = "{\"prompt_input\":\"" + queuePrompt(this.sizes) + "\"}";
-        for (int i = this.sizes.firstRepetition(); i < this.sizes.repetitions(); i++) {
+        this.sizes.repeat((reported) -> {
             concurrently(runs, "ping", null); // opens the client's connections, so that no run waits for a connect
             long start = System.nanoTime();
             List<String> answers = concurrently(runs, "rkllm_run", params);
@@ -171,12 +188,12 @@ public final class Service {
             for (int k = 1; k < spans.size(); k++) {
                 gaps[k - 1] = spans.get(k)[0] - 1_000_000 - spans.get(k - 1)[1];
             }
-            report(i, "queue.wall_ms", wallMs);
-            report(i, "queue.busy_ms", busyMs);
-            report(i, "queue.overhead_pct", (wallMs - busyMs) / busyMs * 100);
-            report(i, "queue.gap_between_runs_ms", Stats.percentile(gaps, gaps.length, 50) / 1e6);
-            report(i, "queue.errors", errors);
-        }
+            report(reported, "queue.wall_ms", wallMs);
+            report(reported, "queue.busy_ms", busyMs);
+            report(reported, "queue.overhead_pct", (wallMs - busyMs) / busyMs * 100);
+            report(reported, "queue.gap_between_runs_ms", Stats.percentile(gaps, gaps.length, 50) / 1e6);
+            report(reported, "queue.errors", errors);
+        });
     }
 
     private static long stampOf(String stamp) {
