@@ -12,6 +12,8 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Many SSE subscribers ({@code GET /streams/<id>}) on raw sockets, all read by one selector thread, so a thousand
  * subscribers cost the client one thread. Each connection decodes HTTP/1.1 chunked framing and splits the body into
@@ -156,6 +158,20 @@ final class SseFanout implements AutoCloseable {
 
         private static final byte[] HEAD_END = { '\r', '\n', '\r', '\n' };
 
+        private static final byte[] EVENT = "event:".getBytes(StandardCharsets.US_ASCII);
+
+        private static final byte[] DATA = "data:".getBytes(StandardCharsets.US_ASCII);
+
+        private static final byte[] CHUNK = "chunk".getBytes(StandardCharsets.US_ASCII);
+
+        private static final byte[] STATUS = "status".getBytes(StandardCharsets.US_ASCII);
+
+        private static final byte[] ERROR = "error".getBytes(StandardCharsets.US_ASCII);
+
+        private static final byte[] STAMP = "\"delta\":\"t=".getBytes(StandardCharsets.US_ASCII);
+
+        private static final byte[] END = "\"end\":true".getBytes(StandardCharsets.US_ASCII);
+
         private final SocketChannel channel;
 
         private boolean inHead = true;
@@ -175,7 +191,8 @@ final class SseFanout implements AutoCloseable {
 
         private int lineLength;
 
-        private String event = "";
+        /** The current event's name: {@link #CHUNK}, {@link #STATUS}, {@link #ERROR} or null (any other). */
+        private byte @Nullable [] event;
 
         private boolean isSubscribed;
 
@@ -209,9 +226,8 @@ final class SseFanout implements AutoCloseable {
                 }
                 else if (this.chunkLeft > 0) {
                     int n = (int) Math.min(this.chunkLeft, count - i);
-                    for (int end = i + n; i < end; i++) {
-                        body(bytes[i], now);
-                    }
+                    body(bytes, i, i + n, now);
+                    i += n;
                     this.chunkLeft -= n;
                 }
                 else {
@@ -262,97 +278,113 @@ final class SseFanout implements AutoCloseable {
             return i;
         }
 
-        private void body(byte b, long now) {
-            if (b != '\n') {
-                if (this.lineLength == this.line.length) {
-                    this.line = Arrays.copyOf(this.line, this.line.length * 2);
+        /** Body bytes {@code from} to {@code to}: appended to the current line, which ends at each newline. */
+        private void body(byte[] bytes, int from, int to, long now) {
+            int start = from;
+            for (int i = from; i < to; i++) {
+                if (bytes[i] == '\n') {
+                    append(bytes, start, i);
+                    sseLine(now);
+                    this.lineLength = 0;
+                    start = i + 1;
                 }
-                this.line[this.lineLength++] = b;
-                return;
             }
-            sseLine(now);
-            this.lineLength = 0;
+            append(bytes, start, to);
+        }
+
+        private void append(byte[] bytes, int from, int to) {
+            int n = to - from;
+            if (this.lineLength + n > this.line.length) {
+                this.line = Arrays.copyOf(this.line, Math.max(this.line.length * 2, this.lineLength + n));
+            }
+            System.arraycopy(bytes, from, this.line, this.lineLength, n);
+            this.lineLength += n;
         }
 
         private void sseLine(long now) {
             if (this.lineLength == 0) {
-                this.event = "";
+                this.event = null;
             }
-            else if (startsWith("event:")) {
-                this.event = new String(this.line, 6, this.lineLength - 6, StandardCharsets.US_ASCII).trim();
-                if (this.event.equals("error")) {
+            else if (matchesAt(0, EVENT)) {
+                this.event = eventName();
+                if (this.event == ERROR) {
                     this.errors++;
                 }
             }
-            else if (startsWith("data:")) {
+            else if (matchesAt(0, DATA)) {
                 data(now);
             }
         }
 
+        /** The event line's name, as one of the names this client tells apart (null for any other). */
+        private byte @Nullable [] eventName() {
+            int from = EVENT.length;
+            while (from < this.lineLength && this.line[from] == ' ') {
+                from++;
+            }
+            for (byte[] name : new byte[][] { CHUNK, STATUS, ERROR }) {
+                if (Arrays.equals(this.line, from, this.lineLength, name, 0, name.length)) {
+                    return name;
+                }
+            }
+            return null;
+        }
+
         private void data(long now) {
-            switch (this.event) {
-                case "status" -> {
-                    if (!this.isSubscribed) {
-                        this.isSubscribed = true;
-                        SseFanout.this.subscribed.countDown();
-                    }
+            if (this.event == STATUS && !this.isSubscribed) {
+                this.isSubscribed = true;
+                SseFanout.this.subscribed.countDown();
+            }
+            else if (this.event == CHUNK) {
+                if (this.chunks++ == 0) {
+                    this.firstChunkNanos = now;
                 }
-                case "chunk" -> {
-                    if (this.chunks++ == 0) {
-                        this.firstChunkNanos = now;
-                    }
-                    long stamp = stamp();
-                    if (stamp > 0) {
-                        addLatency(now - stamp);
-                    }
-                    if (indexOf("\"end\":true") >= 0 && !this.hasEnded) {
-                        this.hasEnded = true;
-                        this.endNanos = now;
-                        this.endLine = new String(this.line, 0, this.lineLength, StandardCharsets.UTF_8);
-                        SseFanout.this.ended.countDown();
-                    }
+                long stamp = stamp();
+                if (stamp > 0) {
+                    addLatency(now - stamp);
                 }
-                default -> {
+                if (!this.hasEnded && indexOf(END) >= 0) {
+                    this.hasEnded = true;
+                    this.endNanos = now;
+                    this.endLine = new String(this.line, 0, this.lineLength, StandardCharsets.UTF_8);
+                    SseFanout.this.ended.countDown();
                 }
             }
         }
 
         /** The ns of a {@code "delta":"t=<ns>;"}, or 0 when the delta is not a stamp. */
         private long stamp() {
-            int at = indexOf("\"delta\":\"t=");
+            int at = indexOf(STAMP);
             if (at < 0) {
                 return 0;
             }
             long value = 0;
-            for (int i = at + 11; i < this.lineLength && this.line[i] != ';'; i++) {
+            for (int i = at + STAMP.length; i < this.lineLength && this.line[i] != ';'; i++) {
                 value = value * 10 + (this.line[i] - '0');
             }
             return value;
         }
 
-        private boolean startsWith(String prefix) {
-            return matchesAt(0, prefix);
-        }
-
-        private int indexOf(String text) {
-            for (int i = 0; i + text.length() <= this.lineLength; i++) {
-                if (matchesAt(i, text)) {
+        private int indexOf(byte[] text) {
+            byte first = text[0];
+            for (int i = 0, last = this.lineLength - text.length; i <= last; i++) {
+                if (this.line[i] == first && matchesAt(i, text)) {
                     return i;
                 }
             }
             return -1;
         }
 
-        private boolean matchesAt(int at, String text) {
-            if (at + text.length() > this.lineLength) {
+        private boolean matchesAt(int at, byte[] text) {
+            if (at + text.length > this.lineLength) {
                 return false;
             }
-            for (int j = 0; j < text.length(); j++) {
-                if (this.line[at + j] != text.charAt(j)) {
+            for (int j = 1; j < text.length; j++) {
+                if (this.line[at + j] != text[j]) {
                     return false;
                 }
             }
-            return true;
+            return this.line[at] == text[0];
         }
 
     }
