@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The rkllm-gateway benchmark (issue 5; bench/README.md explains each measurement).
-#   bench/run.sh             full run, 3-4 minutes on a 2-core machine
+#   bench/run.sh             full run, 4-5 minutes on a 2-core machine
 #   bench/run.sh --smoke     tiny sizes, under a minute after a build: proves the bench still works (.ci/run runs it)
 #   bench/run.sh --startup   measurement 6 only, as in the full run (about 1 minute after a build)
 # Builds the jar, measures the floor in process, starts the packaged jar on a free loopback port with the bundled
