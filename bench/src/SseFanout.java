@@ -168,6 +168,8 @@ final class SseFanout implements AutoCloseable {
 
         private static final byte[] ERROR = "error".getBytes(StandardCharsets.US_ASCII);
 
+        private static final byte[][] NAMES = { CHUNK, STATUS, ERROR };
+
         private static final byte[] STAMP = "\"delta\":\"t=".getBytes(StandardCharsets.US_ASCII);
 
         private static final byte[] END = "\"end\":true".getBytes(StandardCharsets.US_ASCII);
@@ -322,7 +324,7 @@ final class SseFanout implements AutoCloseable {
             while (from < this.lineLength && this.line[from] == ' ') {
                 from++;
             }
-            for (byte[] name : new byte[][] { CHUNK, STATUS, ERROR }) {
+            for (byte[] name : NAMES) {
                 if (Arrays.equals(this.line, from, this.lineLength, name, 0, name.length)) {
                     return name;
                 }

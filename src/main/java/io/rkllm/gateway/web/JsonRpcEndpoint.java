@@ -1,6 +1,5 @@
 package io.rkllm.gateway.web;
 
-
 import io.rkllm.gateway.rpc.JsonRpcDispatcher;
 import io.rkllm.gateway.rpc.JsonRpcDispatcher.Json;
 import io.rkllm.gateway.rpc.JsonRpcDispatcher.Stream;
