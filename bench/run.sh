@@ -7,11 +7,13 @@
 # application.yml plus the overrides below, measures it as a real client, measures start-up and footprint in fresh
 # JVMs, prints one table and writes bench/results/latest.json (smoke: smoke.json, startup: startup.json). Everything
 # runs on this machine: note what else it runs (the load average is recorded).
-# Measurement 6 starts the application the way the container image does (docker/Dockerfile): the packaged jar
-# extracted, with an AppCDS archive that docker/train-cds.sh trains once (not timed), and the image's
-# JDK_JAVA_OPTIONS, read from the Dockerfile. Plain java -jar of the packaged jar is timed beside it, for information.
+# Measurement 6 starts the application the way the container image does (docker/Dockerfile): on the image's Java
+# release, the packaged jar extracted, with an AOT cache that docker/train-aot-cache.sh trains once (not timed), and
+# the image's JDK_JAVA_OPTIONS, both read from the Dockerfile. Plain java -jar of the packaged jar (on the default
+# java, as the measurement instance of 2-5) is timed beside it, for information.
 # Environment: BENCH_JVM_OPTS, JVM options for the plain java -jar starts: the measurement instance of 2-5 and the
-# informational row of 6 (default: none, the JVM's own defaults).
+# informational row of 6 (default: none, the JVM's own defaults). BENCH_IMAGE_JAVA, the java of the image's release
+# (default: the first JDK of that release under /usr/lib/jvm).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -69,20 +71,41 @@ results="$work/results.txt"
 # record: copies RESULT lines (and only those) from stdin to the results file, showing them.
 record() { grep --line-buffered '^RESULT' | tee -a "$results"; }
 
-# The image's JVM options (its ENV JDK_JAVA_OPTIONS) and where measurement 6 puts the extracted application.
+# The image's JVM options (its ENV JDK_JAVA_OPTIONS), its Java release and a java of that release here, and where
+# measurement 6 puts the extracted application.
 image_jvm_opts=$(sed -n 's/^ENV JDK_JAVA_OPTIONS="\(.*\)"$/\1/p' docker/Dockerfile)
 [[ -n $image_jvm_opts ]] || { echo "no ENV JDK_JAVA_OPTIONS=\"...\" line in docker/Dockerfile" >&2; exit 1; }
+image_release=$(sed -n 's/^FROM eclipse-temurin:\([0-9]*\)-jre.* AS runtime$/\1/p' docker/Dockerfile)
+[[ -n $image_release ]] || { echo "no FROM eclipse-temurin:<release>-jre... AS runtime line in docker/Dockerfile" >&2; exit 1; }
+image_java=${BENCH_IMAGE_JAVA:-}
+if [[ -z $image_java ]]; then
+    for home in /usr/lib/jvm/*/; do
+        if grep -qs "^JAVA_VERSION=\"$image_release[.\"]" "$home/release"; then
+            image_java=${home}bin/java
+            break
+        fi
+    done
+fi
+if [[ -z $image_java || ! -x $image_java ]]; then
+    echo "measurement 6 starts the application as the image does, on Java $image_release; no JDK $image_release" \
+        "found under /usr/lib/jvm: install one or set BENCH_IMAGE_JAVA" >&2
+    # The smoke run still proves the rest of the bench; the measuring runs must not report a start-up without it.
+    [[ $mode == smoke ]] || exit 1
+    echo "smoke run: measurement 6 as the image runs it is SKIPPED" >&2
+    image_java=
+fi
 app="$work/app"
 
 # start_service LOG HOW ARGS...: starts the service from the repository root (bundled application.yml) on a free port
 # that the service picks itself; sets service_pid, and port once Netty reports it. HOW is "jar" (java -jar of the
-# packaged jar, with BENCH_JVM_OPTS) or "image" (the extracted jar with its AppCDS archive and the image's options).
+# packaged jar, with BENCH_JVM_OPTS) or "image" (the image's java, the extracted jar with its AOT cache and the image's
+# options).
 start_service() {
     local log=$1 how=$2
     shift 2
     if [[ $how == image ]]; then
         # shellcheck disable=SC2086 # the options are a list
-        java $image_jvm_opts -XX:SharedArchiveFile="$app/app.jsa" -jar "$app/$(basename "$jar")" \
+        "$image_java" $image_jvm_opts -XX:AOTCache="$app/app.aot" -jar "$app/$(basename "$jar")" \
             --server.port=0 --server.address=127.0.0.1 "$@" >"$log" 2>&1 &
     else
         # shellcheck disable=SC2086 # BENCH_JVM_OPTS is a list of options
@@ -92,13 +115,13 @@ start_service() {
     port=
 }
 
-# prepare_image_layout: extracts the packaged jar as docker/Dockerfile does and trains its AppCDS archive with the
-# image's options (docker/train-cds.sh, the Dockerfile's own step; one start of the service, not timed).
+# prepare_image_layout: extracts the packaged jar as docker/Dockerfile does and trains its AOT cache with the image's
+# java and options (docker/train-aot-cache.sh, the Dockerfile's own step; one start of the service, not timed).
 prepare_image_layout() {
     java -Djarmode=tools -jar "$jar" extract --destination "$app" >"$work/extract.log" 2>&1 \
         || { cat "$work/extract.log" >&2; exit 1; }
-    JDK_JAVA_OPTIONS="$image_jvm_opts" docker/train-cds.sh "$app/app.jsa" "$app/$(basename "$jar")" \
-        >"$work/train-cds.log" 2>&1 || { cat "$work/train-cds.log" >&2; exit 1; }
+    PATH="$(dirname "$image_java"):$PATH" JDK_JAVA_OPTIONS="$image_jvm_opts" docker/train-aot-cache.sh "$app/app.aot" \
+        "$app/$(basename "$jar")" >"$work/train-aot-cache.log" 2>&1 || { cat "$work/train-aot-cache.log" >&2; exit 1; }
 }
 
 # is_ready: whether /actuator/health/readiness answers 200 (UP), asked over bash's /dev/tcp.
@@ -139,6 +162,12 @@ measure_start() {
     start_service "$@"
     await_ready "$log"
     echo "RESULT $key.ready_ms $(( ($(date +%s%N) - t0) / 1000000 ))" | record
+    # A cache the JVM refused (another JDK, a changed jar, module options of its own) leaves a slow start that would
+    # be reported as the image's; a JVM warning (e.g. JNA's native access) would be in every container's log.
+    if [[ $how == image ]] && grep -E '^\[[0-9.]+s\]\[(error|warning) *\]\[aot|^WARNING: ' "$log" >&2; then
+        echo "measurement 6: the start as the image runs it printed the JVM messages above ($log)" >&2
+        exit 1
+    fi
     sleep "$idle_settle_s"
     echo "RESULT $key.idle_rss_mb $(awk '/^VmRSS:/ { printf "%.1f", $2 / 1024 }' "/proc/$service_pid/status")" \
         | record
@@ -168,12 +197,16 @@ if [[ $mode != startup ]]; then
     stop_service
 fi
 
-section "6 start-up and idle RSS, bundled application.yml: extracting the jar and training its AppCDS archive"
-prepare_image_layout
 if [[ $mode == smoke ]]; then
-    measure_start "$work/startup.log" image
-    stop_service
+    if [[ -n $image_java ]]; then
+        section "6 start-up and idle RSS as the image runs it: training its AOT cache (Java $image_release), one start"
+        prepare_image_layout
+        measure_start "$work/startup.log" image
+        stop_service
+    fi
 else
+    section "6 start-up and idle RSS, bundled application.yml: extracting the jar and training its AOT cache (Java $image_release)"
+    prepare_image_layout
     section "6 start-up and idle RSS: $repetitions fresh JVMs as the image runs them, each followed by one java -jar"
     for _ in $(seq $repetitions); do
         measure_start "$work/startup.log" image
@@ -192,6 +225,7 @@ java -cp "$classpath" Report "$results" "$json" "mode=$mode" "commit=$commit" \
     "date=$(date -u +%Y-%m-%dT%H:%M:%SZ)" "cpu=$(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)" \
     "load_average_at_start=$load_at_start" "load_average_at_end=$(cut -d' ' -f1-3 /proc/loadavg)" \
     "service_jvm_options=${BENCH_JVM_OPTS:-}" "startup_image_jvm_options=$image_jvm_opts" \
+    "startup_image_java=$([[ -n $image_java ]] && "$image_java" -version 2>&1 | head -1)" \
     "service_overrides=${overrides[*]}" \
     "runtime_s=$(( $(date +%s) - started ))"
 echo "wrote $json ($(( $(date +%s) - started )) s)"

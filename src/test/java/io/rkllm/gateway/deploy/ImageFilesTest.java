@@ -87,11 +87,11 @@ class ImageFilesTest {
     }
 
     @Test
-    void runtimeImageIsUbuntuBasedJre17AndTheBuildIsMultiStage() {
+    void runtimeImageIsUbuntuBasedJre25AndTheBuildIsMultiStage() {
         List<String> froms = instructions.stream().filter((i) -> i.startsWith("FROM ")).toList();
 
         assertThat(froms).hasSizeGreaterThanOrEqualTo(3);
-        assertThat(runtimeStage.get(0)).isEqualTo("FROM eclipse-temurin:17-jre-noble AS runtime");
+        assertThat(runtimeStage.get(0)).isEqualTo("FROM eclipse-temurin:25-jre-noble AS runtime");
         // The jar is portable: Maven runs on the build machine's platform, never under emulation.
         assertThat(froms).contains("FROM --platform=$BUILDPLATFORM eclipse-temurin:17-jdk-noble AS jar");
         // Only that flag is BuildKit-specific (ContainerImageTest drops it for the classic builder).
@@ -117,6 +117,17 @@ class ImageFilesTest {
             .contains("\"--spring.config.additional-location=optional:file:/config/\"");
         assertThat(runtime("STOPSIGNAL")).containsExactly("STOPSIGNAL SIGTERM");
         assertThat(runtime("CMD")).isEmpty();
+    }
+
+    @Test
+    void everyStartUsesTheAotCacheThatTheBuildTrains() {
+        Matcher trained = Pattern.compile("train-aot-cache\\.sh (\\S+\\.aot) ").matcher(String.join("\n", runtime("RUN")));
+
+        assertThat(trained.find()).as("a RUN of train-aot-cache.sh CACHE").isTrue();
+        assertThat(runtime("ENTRYPOINT")).singleElement().asString()
+            .startsWith("ENTRYPOINT [\"java\", \"-XX:AOTCache=" + trained.group(1) + "\",");
+        // The cache is disabled by module options the training did not have; the manifest grants native access.
+        assertThat(String.join("\n", runtimeStage)).doesNotContain("--enable-native-access");
     }
 
     @Test
