@@ -7,6 +7,7 @@ import com.sun.jna.Library;
 import com.sun.jna.Memory;
 import com.sun.jna.NativeLong;
 import com.sun.jna.Pointer;
+import com.sun.jna.Structure;
 import io.rkllm.gateway.nativebridge.binding.LLMResultCallback;
 import io.rkllm.gateway.nativebridge.binding.RKLLMEmbedInput;
 import io.rkllm.gateway.nativebridge.binding.RKLLMLoraParam;
@@ -93,6 +94,18 @@ sealed interface AbiAdapter permits AbiAdapterV12, AbiAdapterV13 {
             memory.write(0, values, 0, values.length);
             input.embed = memory;
             input.n_tokens = new NativeLong(tokens);
+        }
+
+        /** Lets go of the buffers the union's token and embedding members point at, once their run is over. */
+        static void release(RKLLMTokenInput tokens, RKLLMEmbedInput embedding) {
+            tokens.input_ids = null;
+            embedding.embed = null;
+        }
+
+        /** A struct that native code only reads: JNA need not read it back after each call. */
+        static <T extends Structure> T writeOnly(T struct) {
+            struct.setAutoRead(false);
+            return struct;
         }
 
         /** Which member of the input union {@code kind} uses. */

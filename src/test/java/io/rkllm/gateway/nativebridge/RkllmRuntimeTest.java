@@ -1,10 +1,12 @@
 package io.rkllm.gateway.nativebridge;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -171,6 +173,32 @@ class RkllmRuntimeTest {
             RunResult result = runtime.submit(request, listener).result().join();
             assertThat(result.finishReason()).isEqualTo(FinishReason.STOP);
             assertThat(Simulator.corpus()).startsWith(listener.text());
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(AbiGeneration.class)
+    void nothingOfARunCarriesIntoTheNext(AbiGeneration abi, @TempDir Path dir) throws Exception {
+        Path cache = dir.resolve("cache.bin");
+        try (RkllmRuntime runtime = Simulator.open(abi)) {
+            runtime.loadLora(Simulator.model().toString(), "style", 0.5f).join();
+            RunRequest saving = new RunRequest(InputKind.PROMPT, "saved" + Simulator.FAST, null, null, 0, "user", true,
+                    InferMode.GENERATE, false, null, null, "style", new RunRequest.PromptCacheSave(true, cache.toString()));
+            RunRequest tokens = new RunRequest(InputKind.TOKEN, null, new int[] { 1, 2, 3 }, null, 0, "user", false,
+                    InferMode.GENERATE, false, null, null, null, null);
+
+            assertThat(runtime.submit(saving, new CollectingListener()).result().join().finishReason())
+                .isEqualTo(FinishReason.STOP);
+            assertThat(Files.readString(cache)).startsWith("saved");
+            Files.delete(cache);
+            CollectingListener fromTokens = new CollectingListener();
+            assertThat(runtime.submit(tokens, fromTokens).result().join().finishReason()).isEqualTo(FinishReason.STOP);
+            CollectingListener fromPrompt = new CollectingListener();
+            runToEnd(runtime, "prompt again" + Simulator.FAST, fromPrompt);
+
+            assertThat(cache).doesNotExist();
+            assertThat(Simulator.corpus()).startsWith(fromTokens.text());
+            assertThat(fromPrompt.text()).startsWith("prompt again");
         }
     }
 
