@@ -51,8 +51,8 @@ sealed interface AbiAdapter permits AbiAdapterV12, AbiAdapterV13 {
     void checkSupported(RunRequest request);
 
     /**
-     * Builds the run's structs and calls {@code rkllm_run}, blocking until it returns. Every buffer stays reachable
-     * until then.
+     * Fills the run's structs and calls {@code rkllm_run}, blocking until it returns. Every buffer stays reachable
+     * until then. One run at a time: the adapter reuses its structs, so only the runtime's worker thread calls this.
      */
     int run(Pointer handle, RunRequest request, ModelParams active, Pointer userdata);
 

@@ -23,8 +23,8 @@ final class AbiAdapterV12 implements AbiAdapter {
     private List<Object> retained = List.of();
 
     // One pair for every run: runs follow one another on the runtime's worker thread, and building these structs
-    // afresh (a union of three nested structs, by reflection, the code seldom hot) kept the NPU idle for 100-250 us
-    // between two runs. The runtime only reads them, so they are not read back after the call either.
+    // afresh (a union of three nested structs, by reflection, in code that seldom runs hot) kept the NPU idle for
+    // 100-250 us between two runs. The runtime only reads them, so they are not read back after the call either.
     private final RKLLMInput input = RunParts.writeOnly(new RKLLMInput());
 
     private final RKLLMInferParam infer = RunParts.writeOnly(new RKLLMInferParam());
