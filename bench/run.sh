@@ -76,7 +76,8 @@ record() { grep --line-buffered '^RESULT' | tee -a "$results"; }
 image_jvm_opts=$(sed -n 's/^ENV JDK_JAVA_OPTIONS="\(.*\)"$/\1/p' docker/Dockerfile)
 [[ -n $image_jvm_opts ]] || { echo "no ENV JDK_JAVA_OPTIONS=\"...\" line in docker/Dockerfile" >&2; exit 1; }
 image_release=$(sed -n 's/^FROM eclipse-temurin:\([0-9]*\)-jre.* AS runtime$/\1/p' docker/Dockerfile)
-[[ -n $image_release ]] || { echo "no FROM eclipse-temurin:<release>-jre... AS runtime line in docker/Dockerfile" >&2; exit 1; }
+[[ -n $image_release ]] \
+    || { echo "no FROM eclipse-temurin:<release>-jre... AS runtime line in docker/Dockerfile" >&2; exit 1; }
 image_java=${BENCH_IMAGE_JAVA:-}
 if [[ -z $image_java ]]; then
     for home in /usr/lib/jvm/*/; do
@@ -205,7 +206,7 @@ if [[ $mode == smoke ]]; then
         stop_service
     fi
 else
-    section "6 start-up and idle RSS, bundled application.yml: extracting the jar and training its AOT cache (Java $image_release)"
+    section "6 start-up and idle RSS, bundled application.yml: training the AOT cache (Java $image_release)"
     prepare_image_layout
     section "6 start-up and idle RSS: $repetitions fresh JVMs as the image runs them, each followed by one java -jar"
     for _ in $(seq $repetitions); do
