@@ -58,19 +58,6 @@ started=$(date +%s)
 section() { echo "== $* (at $(( $(date +%s) - started )) s)"; }
 load_at_start=$(cut -d' ' -f1-3 /proc/loadavg)
 
-section "build"
-if ! ./mvnw -B -ntp -q package dependency:build-classpath -DskipTests -Dmdep.includeScope=runtime \
-        -Dmdep.outputFile="$work/classpath.txt" >"$work/build.log" 2>&1; then
-    cat "$work/build.log" >&2
-    exit 1
-fi
-jar=$(ls target/rkllm-gateway-*.jar)
-classpath="$work/classes:$(cat "$work/classpath.txt"):target/classes"
-javac -d "$work/classes" -cp "$classpath" bench/src/*.java
-results="$work/results.txt"
-# record: copies RESULT lines (and only those) from stdin to the results file, showing them.
-record() { grep --line-buffered '^RESULT' | tee -a "$results"; }
-
 # The image's JVM options (its ENV JDK_JAVA_OPTIONS), its Java release and a java of that release here, and where
 # measurement 6 puts the extracted application.
 image_jvm_opts=$(sed -n 's/^ENV JDK_JAVA_OPTIONS="\(.*\)"$/\1/p' docker/Dockerfile)
@@ -88,14 +75,28 @@ if [[ -z $image_java ]]; then
     done
 fi
 if [[ -z $image_java || ! -x $image_java ]]; then
-    echo "measurement 6 starts the application as the image does, on Java $image_release; no JDK $image_release" \
-        "found under /usr/lib/jvm: install one or set BENCH_IMAGE_JAVA" >&2
+    echo "measurement 6 starts the application as the image does, on Java $image_release, and found no java of it" \
+        "(BENCH_IMAGE_JAVA=${BENCH_IMAGE_JAVA:-}, or a JDK $image_release under /usr/lib/jvm)" >&2
     # The smoke run still proves the rest of the bench; the measuring runs must not report a start-up without it.
     [[ $mode == smoke ]] || exit 1
     echo "smoke run: measurement 6 as the image runs it is SKIPPED" >&2
     image_java=
 fi
 app="$work/app"
+
+section "build"
+if ! ./mvnw -B -ntp -q package dependency:build-classpath -DskipTests -Dmdep.includeScope=runtime \
+        -Dmdep.outputFile="$work/classpath.txt" >"$work/build.log" 2>&1; then
+    cat "$work/build.log" >&2
+    exit 1
+fi
+jar=$(ls target/rkllm-gateway-*.jar)
+classpath="$work/classes:$(cat "$work/classpath.txt"):target/classes"
+javac -d "$work/classes" -cp "$classpath" bench/src/*.java
+results="$work/results.txt"
+# record: copies RESULT lines (and only those) from stdin to the results file, showing them.
+record() { grep --line-buffered '^RESULT' | tee -a "$results"; }
+
 
 # start_service LOG HOW ARGS...: starts the service from the repository root (bundled application.yml) on a free port
 # that the service picks itself; sets service_pid, and port once Netty reports it. HOW is "jar" (java -jar of the
