@@ -100,14 +100,20 @@ record() { grep --line-buffered '^RESULT' | tee -a "$results"; }
 
 # start_service LOG HOW ARGS...: starts the service from the repository root (bundled application.yml) on a free port
 # that the service picks itself; sets service_pid, and port once Netty reports it. HOW is "jar" (java -jar of the
-# packaged jar, with BENCH_JVM_OPTS) or "image" (the image's java, the extracted jar with its AOT cache and the image's
-# options).
+# packaged jar, with BENCH_JVM_OPTS), "image" (the image's java, the extracted jar with its AOT cache and the image's
+# options) or "idle-floor" (5's floor instead of the service: bench/src/IdleFloor.java on the service's runtime
+# classpath without the service's classes, with BENCH_JVM_OPTS and no configuration file).
 start_service() {
     local log=$1 how=$2
     shift 2
     if [[ $how == image ]]; then
         # shellcheck disable=SC2086 # the options are a list
         "$image_java" $image_jvm_opts -XX:AOTCache="$app/app.aot" -jar "$app/$(basename "$jar")" \
+            --server.port=0 --server.address=127.0.0.1 "$@" >"$log" 2>&1 &
+    elif [[ $how == idle-floor ]]; then
+        # shellcheck disable=SC2086 # BENCH_JVM_OPTS is a list of options
+        java ${BENCH_JVM_OPTS:-} -cp "$work/classes:$(cat "$work/classpath.txt")" IdleFloor \
+            --spring.config.name=idle-floor --management.endpoint.health.probes.enabled=true \
             --server.port=0 --server.address=127.0.0.1 "$@" >"$log" 2>&1 &
     else
         # shellcheck disable=SC2086 # BENCH_JVM_OPTS is a list of options
@@ -196,6 +202,13 @@ if [[ $mode != startup ]]; then
     fi
     java -cp "$classpath" Service "$port" "$service_pid" "$mode" | record \
         || { tail -40 "$work/service.log" >&2; exit 1; }
+    stop_service
+
+    section "5 floor: as many idle SSE connections to a bare WebFlux route (IdleFloor, no service)"
+    start_service "$work/idle-floor.log" idle-floor
+    await_ready "$work/idle-floor.log"
+    java -cp "$classpath" Service "$port" "$service_pid" "$mode" idle-floor | record \
+        || { tail -40 "$work/idle-floor.log" >&2; exit 1; }
     stop_service
 fi
 

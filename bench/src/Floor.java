@@ -56,8 +56,8 @@ public final class Floor {
                 throw new IllegalStateException("runtime not ready: " + runtime.status());
             }
             AtomicLong chars = new AtomicLong();
-            Timed noopRun = () -> noop.run(fast);
-            Timed bridgeRun = () -> {
+            Service.Step noopRun = () -> noop.run(fast);
+            Service.Step bridgeRun = () -> {
                 RunResult result = runtime.submit(RunRequest.prompt(fast),
                         (text, tokenId) -> chars.addAndGet(text.length())).result().get(10, TimeUnit.MINUTES);
                 if (result.tokens() != tokens) {
@@ -105,17 +105,10 @@ public final class Floor {
         return (wallMs - busyMs) / busyMs * 100;
     }
 
-    private static double seconds(Timed action) throws Exception {
+    private static double seconds(Service.Step action) throws Exception {
         long start = System.nanoTime();
         action.run();
         return (System.nanoTime() - start) / 1e9;
-    }
-
-    @FunctionalInterface
-    private interface Timed {
-
-        void run() throws Exception;
-
     }
 
     /** A handle of the simulator with a result callback that only counts, as the C floor's does. */

@@ -83,7 +83,11 @@ public final class Report {
         KNOWN.put("queue.gap_between_runs_ms", new String[] { "4  queue: NPU idle between two runs (median)", "ms" });
         KNOWN.put("queue.errors", new String[] { "4  queue: failed runs", "runs" });
         KNOWN.put("idle.heap_per_conn_kib", new String[] { "5  idle SSE: heap after GC per connection", "KiB" });
+        KNOWN.put("floor.idle.heap_per_conn_kib",
+                new String[] { "5  floor: bare WebFlux SSE, heap per connection", "KiB" });
         KNOWN.put("idle.rss_per_conn_kib", new String[] { "5  idle SSE: RSS per connection (info)", "KiB" });
+        KNOWN.put("floor.idle.rss_per_conn_kib",
+                new String[] { "5  floor: bare WebFlux SSE, RSS per connection", "KiB" });
         KNOWN.put("idle.ping_max_ms", new String[] { "5  idle SSE: slowest ping meanwhile", "ms" });
         KNOWN.put("startup.ready_ms", new String[] { "6  start-up as the image runs it -> readiness UP", "ms" });
         KNOWN.put("startup.idle_rss_mb", new String[] { "6  footprint as the image runs it: RSS when idle", "MB" });

@@ -12,7 +12,8 @@ import java.util.regex.Pattern;
  * ({@link SseFanout}), JSON-RPC over {@code java.net.http} ({@link Rpc}).
  *
  * <p>Usage: {@code Service <port> <server pid> full|smoke [e2e|latency|queue|idle ...]}: all four measurements, or
- * the ones named (for profiling one of them).
+ * the ones named (for profiling one of them); {@code idle-floor}, named only, measures 5 against {@link IdleFloor}
+ * instead of the service.
  */
 public final class Service {
 
@@ -37,6 +38,14 @@ public final class Service {
                 body.run(true);
             }
         }
+
+    }
+
+    /** A step of a measurement. */
+    @FunctionalInterface
+    interface Step {
+
+        void run() throws Exception;
 
     }
 
@@ -95,6 +104,9 @@ public final class Service {
         }
         if (only.isEmpty() || only.contains("idle")) {
             bench.idleConnections();
+        }
+        if (only.contains("idle-floor")) {
+            bench.idleFloor();
         }
     }
 
@@ -214,7 +226,6 @@ public final class Service {
      * meanwhile.
      */
     private void idleConnections() throws Exception {
-        int connections = this.sizes.idleSessions() * this.sizes.idlePerSession();
         Stats.log("idle connections: %d sessions queued x %d SSE subscribers", this.sizes.idleSessions(),
                 this.sizes.idlePerSession());
         String holder = this.rpc.hold();
@@ -223,19 +234,36 @@ public final class Service {
             String path = Rpc.streamPath(this.rpc.start(Rpc.prompt(1, 0)));
             paths.addAll(Collections.nCopies(this.sizes.idlePerSession(), path));
         }
+        holdOpen(paths, "idle.", () -> Stats.result("idle.ping_max_ms", pingMaxMs()),
+                () -> awaitNoSubscribers("/actuator/streams"));
+        this.rpc.release(holder);
+    }
+
+    /** 5's floor: as many open SSE responses of {@link IdleFloor}'s route that sends nothing, measured as 5. */
+    private void idleFloor() throws Exception {
+        int connections = this.sizes.idleSessions() * this.sizes.idlePerSession();
+        Stats.log("idle connections floor: %d SSE responses of a bare WebFlux route", connections);
+        holdOpen(Collections.nCopies(connections, "/idle"), "floor.idle.", () -> {
+        }, () -> awaitNoSubscribers("/subscribers"));
+    }
+
+    /**
+     * Opens an SSE connection to each path, {@code repetitions} times: heap after GC and RSS per connection with them
+     * open minus without, under {@code keyPrefix}, and {@code meanwhile}; after closing them, {@code awaitClosed}.
+     */
+    private void holdOpen(List<String> paths, String keyPrefix, Step meanwhile, Step awaitClosed) throws Exception {
         for (int i = 0; i < this.sizes.repetitions(); i++) {
             long heapBefore = heapAfterGc();
             long rssBefore = rssBytes();
             try (SseFanout fanout = new SseFanout(this.port, paths)) {
                 fanout.awaitSubscribed(120_000);
                 long heapAfter = heapAfterGc();
-                Stats.result("idle.heap_per_conn_kib", (heapAfter - heapBefore) / 1024.0 / connections);
-                Stats.result("idle.rss_per_conn_kib", (rssBytes() - rssBefore) / 1024.0 / connections);
-                Stats.result("idle.ping_max_ms", pingMaxMs());
+                Stats.result(keyPrefix + "heap_per_conn_kib", (heapAfter - heapBefore) / 1024.0 / paths.size());
+                Stats.result(keyPrefix + "rss_per_conn_kib", (rssBytes() - rssBefore) / 1024.0 / paths.size());
+                meanwhile.run();
             }
-            awaitNoSubscribers();
+            awaitClosed.run();
         }
-        this.rpc.release(holder);
     }
 
     private double pingMaxMs() {
@@ -249,10 +277,13 @@ public final class Service {
         return max / 1e6;
     }
 
-    /** Waits (at most a minute) until the server has seen every closed subscriber go. */
-    private void awaitNoSubscribers() throws Exception {
+    /**
+     * Waits (at most a minute) until the server has seen every closed subscriber go: until the {@code subscribers}
+     * fields of what {@code path} answers add up to 0.
+     */
+    private void awaitNoSubscribers(String path) throws Exception {
         long deadline = System.nanoTime() + 60_000_000_000L;
-        while (Rpc.sum(this.rpc.get("/actuator/streams"), "subscribers") > 0) {
+        while (Rpc.sum(this.rpc.get(path), "subscribers") > 0) {
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("the server still counts subscribers a minute after they closed");
             }
