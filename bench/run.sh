@@ -39,6 +39,8 @@ model=native-libs/models/tiny-sim.rkllm
 #    is still queued, so each reads every chunk live and none relies on replay.
 overrides=(--rkllm.model.max-new-tokens=-1 --rkllm.streams.max-sessions=6000 --rkllm.streams.idle-timeout=30m
     --rkllm.queue.capacity=128 --rkllm.queue.max-wait=30m)
+# The floors of 5 and 6 (bench/src/IdleFloor.java) read no configuration file and serve the readiness probe.
+idle_floor_args=(--spring.config.name=idle-floor --management.endpoint.health.probes.enabled=true)
 
 work=$(mktemp -d /tmp/rkllm-bench.XXXXXX)
 service_pid=
@@ -101,19 +103,24 @@ record() { grep --line-buffered '^RESULT' | tee -a "$results"; }
 # start_service LOG HOW ARGS...: starts the service from the repository root (bundled application.yml) on a free port
 # that the service picks itself; sets service_pid, and port once Netty reports it. HOW is "jar" (java -jar of the
 # packaged jar, with BENCH_JVM_OPTS), "image" (the image's java, the extracted jar with its AOT cache and the image's
-# options) or "idle-floor" (5's floor instead of the service: bench/src/IdleFloor.java on the service's runtime
-# classpath without the service's classes, with BENCH_JVM_OPTS and no configuration file).
+# options), or one of the floors that start in its place: "idle-floor" (bench/src/IdleFloor.java on the service's
+# runtime classpath without the service's classes, with BENCH_JVM_OPTS) or "image-floor" (IdleFloor as "image" runs
+# the service, from prepare_image_layout).
 start_service() {
     local log=$1 how=$2
     shift 2
-    if [[ $how == image ]]; then
+    if [[ $how == image || $how == image-floor ]]; then
+        local main=$app/$(basename "$jar") cache=$app/app.aot
+        if [[ $how == image-floor ]]; then
+            main=$app/idle-floor.jar cache=$app/idle-floor.aot
+            set -- "${idle_floor_args[@]}" "$@"
+        fi
         # shellcheck disable=SC2086 # the options are a list
-        "$image_java" $image_jvm_opts -XX:AOTCache="$app/app.aot" -jar "$app/$(basename "$jar")" \
+        "$image_java" $image_jvm_opts -XX:AOTCache="$cache" -jar "$main" \
             --server.port=0 --server.address=127.0.0.1 "$@" >"$log" 2>&1 &
     elif [[ $how == idle-floor ]]; then
         # shellcheck disable=SC2086 # BENCH_JVM_OPTS is a list of options
-        java ${BENCH_JVM_OPTS:-} -cp "$work/classes:$(cat "$work/classpath.txt")" IdleFloor \
-            --spring.config.name=idle-floor --management.endpoint.health.probes.enabled=true \
+        java ${BENCH_JVM_OPTS:-} -cp "$work/classes:$(cat "$work/classpath.txt")" IdleFloor "${idle_floor_args[@]}" \
             --server.port=0 --server.address=127.0.0.1 "$@" >"$log" 2>&1 &
     else
         # shellcheck disable=SC2086 # BENCH_JVM_OPTS is a list of options
@@ -124,12 +131,23 @@ start_service() {
 }
 
 # prepare_image_layout: extracts the packaged jar as docker/Dockerfile does and trains its AOT cache with the image's
-# java and options (docker/train-aot-cache.sh, the Dockerfile's own step; one start of the service, not timed).
+# java and options (docker/train-aot-cache.sh, the Dockerfile's own step; one start of the service, not timed). Then
+# the same for 6's floor: IdleFloor as an application jar beside it (the packaged jar's manifest, so the same lib/
+# class path, with IdleFloor as its main class) and a cache of its own, trained the same way.
 prepare_image_layout() {
     java -Djarmode=tools -jar "$jar" extract --destination "$app" >"$work/extract.log" 2>&1 \
         || { cat "$work/extract.log" >&2; exit 1; }
-    PATH="$(dirname "$image_java"):$PATH" JDK_JAVA_OPTIONS="$image_jvm_opts" docker/train-aot-cache.sh "$app/app.aot" \
-        "$app/$(basename "$jar")" >"$work/train-aot-cache.log" 2>&1 || { cat "$work/train-aot-cache.log" >&2; exit 1; }
+    train_image_cache "$app/app.aot" "$app/$(basename "$jar")"
+    (cd "$work" && jar --extract --file "$app/$(basename "$jar")" META-INF/MANIFEST.MF)
+    sed 's/^Main-Class: .*/Main-Class: IdleFloor/' "$work/META-INF/MANIFEST.MF" >"$work/idle-floor.mf"
+    jar --create --file "$app/idle-floor.jar" --manifest "$work/idle-floor.mf" -C "$work/classes" IdleFloor.class
+    train_image_cache "$app/idle-floor.aot" "$app/idle-floor.jar" "${idle_floor_args[@]}"
+}
+
+# train_image_cache CACHE JAR [ARG...]: docker/train-aot-cache.sh with the image's java and options.
+train_image_cache() {
+    PATH="$(dirname "$image_java"):$PATH" JDK_JAVA_OPTIONS="$image_jvm_opts" docker/train-aot-cache.sh "$@" \
+        >"$work/train-aot-cache.log" 2>&1 || { cat "$work/train-aot-cache.log" >&2; exit 1; }
 }
 
 # is_ready: whether /actuator/health/readiness answers 200 (UP), asked over bash's /dev/tcp.
@@ -162,17 +180,18 @@ await_ready() {
 
 # measure_start LOG HOW ARGS...: starts the service (measurement 6; HOW as for start_service): time from the launch
 # to readiness UP, then VmRSS once it has been idle for a few seconds. The keys are startup.* for the image's way,
-# startup.plain_jar.* for java -jar.
+# startup.plain_jar.* for java -jar, startup.floor.* for the floor the image's way.
 measure_start() {
     local log=$1 how=$2 key=startup t0
     [[ $how == jar ]] && key=startup.plain_jar
+    [[ $how == image-floor ]] && key=startup.floor
     t0=$(date +%s%N)
     start_service "$@"
     await_ready "$log"
     echo "RESULT $key.ready_ms $(( ($(date +%s%N) - t0) / 1000000 ))" | record
     # A cache the JVM refused (another JDK, a changed jar, module options of its own) leaves a slow start that would
     # be reported as the image's; a JVM warning (e.g. JNA's native access) would be in every container's log.
-    if [[ $how == image ]] && grep -E '^\[[0-9.]+s\]\[(error|warning) *\]\[aot|^WARNING: ' "$log" >&2; then
+    if [[ $how == image* ]] && grep -E '^\[[0-9.]+s\]\[(error|warning) *\]\[aot|^WARNING: ' "$log" >&2; then
         echo "measurement 6: the start as the image runs it printed the JVM messages above ($log)" >&2
         exit 1
     fi
@@ -214,19 +233,24 @@ fi
 
 if [[ $mode == smoke ]]; then
     if [[ -n $image_java ]]; then
-        section "6 start-up and idle RSS as the image runs it: training its AOT cache (Java $image_release), one start"
+        section "6 start-up and idle RSS as the image runs it: training the AOT caches (Java $image_release), one start"
         prepare_image_layout
         measure_start "$work/startup.log" image
         stop_service
+        measure_start "$work/startup-floor.log" image-floor
+        stop_service
     fi
 else
-    section "6 start-up and idle RSS, bundled application.yml: training the AOT cache (Java $image_release)"
+    section "6 start-up and idle RSS, bundled application.yml: training the AOT caches (Java $image_release)"
     prepare_image_layout
-    section "6 start-up and idle RSS: $repetitions fresh JVMs as the image runs them, each followed by one java -jar"
+    section "6 start-up and idle RSS: $repetitions fresh JVMs as the image runs them, each followed by one java -jar" \
+        "and one start of the floor as the image would run it"
     for _ in $(seq $repetitions); do
         measure_start "$work/startup.log" image
         stop_service
         measure_start "$work/startup-jar.log" jar
+        stop_service
+        measure_start "$work/startup-floor.log" image-floor
         stop_service
     done
 fi

@@ -15,11 +15,12 @@ import org.springframework.web.reactive.function.server.ServerResponse;
 import reactor.core.publisher.Flux;
 
 /**
- * Measurement 5's floor, a server of its own: Spring Boot on the service's runtime classpath (WebFlux on Reactor
- * Netty, Actuator, Micrometer) without any of the service's beans, and one SSE route, {@code GET /idle}, that sends a
- * status event and then nothing, as a subscriber of a queued session waits. 5 measures it as it measures the service
- * ({@code Service ... idle-floor}): what 5 shows above this is what the service adds to an open SSE response, and
- * this is what the shape the service is built in costs per connection.
+ * The floor of measurements 5 and 6, a server of its own: Spring Boot on the service's runtime classpath (WebFlux on
+ * Reactor Netty, Actuator, Micrometer) without any of the service's beans or configuration, and one SSE route,
+ * {@code GET /idle}, that sends a status event and then nothing, as a subscriber of a queued session waits.
+ * {@code run.sh} measures 5 against it as against the service ({@code Service ... idle-floor}), and starts it for 6 as
+ * the image starts the service (its own jar beside the service's, its own AOT cache). What the service shows above
+ * it is what the service adds; the floor is what the shape the service is built in costs.
  *
  * <p>{@code GET /subscribers} answers how many {@code /idle} responses are still open, in the field that
  * {@code /actuator/streams} uses, so that the next repetition starts once the server has seen the last one go.

@@ -91,6 +91,10 @@ public final class Report {
         KNOWN.put("idle.ping_max_ms", new String[] { "5  idle SSE: slowest ping meanwhile", "ms" });
         KNOWN.put("startup.ready_ms", new String[] { "6  start-up as the image runs it -> readiness UP", "ms" });
         KNOWN.put("startup.idle_rss_mb", new String[] { "6  footprint as the image runs it: RSS when idle", "MB" });
+        KNOWN.put("startup.floor.ready_ms",
+                new String[] { "6  floor: bare WebFlux app, image's way -> ready", "ms" });
+        KNOWN.put("startup.floor.idle_rss_mb",
+                new String[] { "6  floor: bare WebFlux app, image's way, idle RSS", "MB" });
         KNOWN.put("startup.plain_jar.ready_ms", new String[] { "6  info: plain java -jar -> readiness UP", "ms" });
         KNOWN.put("startup.plain_jar.idle_rss_mb", new String[] { "6  info: plain java -jar, RSS when idle", "MB" });
     }
