@@ -81,7 +81,7 @@ if [[ -z $image_java || ! -x $image_java ]]; then
         "(BENCH_IMAGE_JAVA=${BENCH_IMAGE_JAVA:-}, or a JDK $image_release under /usr/lib/jvm)" >&2
     # The smoke run still proves the rest of the bench; the measuring runs must not report a start-up without it.
     [[ $mode == smoke ]] || exit 1
-    echo "smoke run: measurement 6 as the image runs it is SKIPPED" >&2
+    echo "smoke run: measurement 6 as the image runs it, and its floor, are SKIPPED" >&2
     image_java=
 fi
 app="$work/app"
