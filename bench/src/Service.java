@@ -234,8 +234,7 @@ public final class Service {
             String path = Rpc.streamPath(this.rpc.start(Rpc.prompt(1, 0)));
             paths.addAll(Collections.nCopies(this.sizes.idlePerSession(), path));
         }
-        holdOpen(paths, "idle.", () -> Stats.result("idle.ping_max_ms", pingMaxMs()),
-                () -> awaitNoSubscribers("/actuator/streams"));
+        holdOpen(paths, "idle.", () -> Stats.result("idle.ping_max_ms", pingMaxMs()), "/actuator/streams");
         this.rpc.release(holder);
     }
 
@@ -244,14 +243,16 @@ public final class Service {
         int connections = this.sizes.idleSessions() * this.sizes.idlePerSession();
         Stats.log("idle connections floor: %d SSE responses of a bare WebFlux route", connections);
         holdOpen(Collections.nCopies(connections, "/idle"), "floor.idle.", () -> {
-        }, () -> awaitNoSubscribers("/subscribers"));
+        }, "/subscribers");
     }
 
     /**
      * Opens an SSE connection to each path, {@code repetitions} times: heap after GC and RSS per connection with them
-     * open minus without, under {@code keyPrefix}, and {@code meanwhile}; after closing them, {@code awaitClosed}.
+     * open minus without, under {@code keyPrefix}, and {@code meanwhile}; after closing them, waits until
+     * {@code subscribersPath} counts none (see {@link #awaitNoSubscribers}).
      */
-    private void holdOpen(List<String> paths, String keyPrefix, Step meanwhile, Step awaitClosed) throws Exception {
+    private void holdOpen(List<String> paths, String keyPrefix, Step meanwhile, String subscribersPath)
+            throws Exception {
         for (int i = 0; i < this.sizes.repetitions(); i++) {
             long heapBefore = heapAfterGc();
             long rssBefore = rssBytes();
@@ -262,7 +263,7 @@ public final class Service {
                 Stats.result(keyPrefix + "rss_per_conn_kib", (rssBytes() - rssBefore) / 1024.0 / paths.size());
                 meanwhile.run();
             }
-            awaitClosed.run();
+            awaitNoSubscribers(subscribersPath);
         }
     }
 
