@@ -52,7 +52,10 @@ sealed interface AbiAdapter permits AbiAdapterV12, AbiAdapterV13 {
 
     /**
      * Fills the run's structs and calls {@code rkllm_run}, blocking until it returns. Every buffer stays reachable
-     * until then. One run at a time: the adapter reuses its structs, so only the runtime's worker thread calls this.
+     * until then, and no longer: the run's buffers are let go when it returns. One run at a time: the adapter keeps one
+     * input and one infer-param struct for every run (building them afresh, a union of three nested structs by
+     * reflection in code that seldom runs hot, kept the NPU idle for 100-250 us between two runs), so only the
+     * runtime's worker thread calls this. The runtime only reads them: they are not read back after the call.
      */
     int run(Pointer handle, RunRequest request, ModelParams active, Pointer userdata);
 

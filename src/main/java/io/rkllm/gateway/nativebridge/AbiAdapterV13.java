@@ -25,9 +25,7 @@ final class AbiAdapterV13 implements AbiAdapter {
     /** The init structs and callback, reachable for as long as the handle may use them. */
     private List<Object> retained = List.of();
 
-    // One pair for every run: runs follow one another on the runtime's worker thread, and building these structs
-    // afresh (a union of three nested structs, by reflection, in code that seldom runs hot) kept the NPU idle for
-    // 100-250 us between two runs. The runtime only reads them, so they are not read back after the call either.
+    /** The structs of every run (see {@link AbiAdapter#run}). */
     private final RKLLMInput input = RunParts.writeOnly(new RKLLMInput());
 
     private final RKLLMInferParam infer = RunParts.writeOnly(new RKLLMInferParam());
