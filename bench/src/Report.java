@@ -182,6 +182,10 @@ public final class Report {
         int repetitions = rows.stream().mapToInt((row) -> row.values().length).min().orElse(0);
         System.out.printf(Locale.ROOT, "(%d repetition(s) each; met? judges the median; load average %s at start, %s"
                 + " at end)%n", repetitions, facts.get("load_average_at_start"), facts.get("load_average_at_end"));
+        if ("smoke".equals(facts.get("mode"))) {
+            System.out.println("(smoke run: tiny sizes, not measured alone; the figures prove that the bench runs, not"
+                    + " whether a target is met)");
+        }
     }
 
     private static String json(List<Row> rows, Map<String, String> facts) {
