@@ -256,7 +256,8 @@ if [[ $mode == smoke ]]; then
     if [[ -n $image_java ]]; then
         section "6 start-up and idle RSS as the image runs it (AOT cache of Java $image_release trained meanwhile):" \
             "one start"
-        wait "$image_layout_pid"
+        wait "$image_layout_pid" || { echo "measurement 6: preparing the image's layout failed (its output is above)" >&2
+            exit 1; }
         image_layout_pid=
         measure_start "$work/startup.log" image
         stop_service

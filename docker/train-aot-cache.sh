@@ -27,7 +27,8 @@ shift 2
 timeout_s=${TRAIN_AOT_TIMEOUT_S:-600}
 
 java -XX:+PrintFlagsFinal -version 2>/dev/null | grep ' AOTCacheOutput ' >/dev/null \
-    || { echo "train-aot-cache.sh: needs Java 25 or later as java on the PATH, not $(java -version 2>&1 | head -1)" >&2
+    || { echo "train-aot-cache.sh: needs Java 25 or later as java on the PATH, not" \
+            "$(env -u JDK_JAVA_OPTIONS java -version 2>&1 | head -1)" >&2
         exit 1; }
 log=$(mktemp)
 rm -f "$cache"
