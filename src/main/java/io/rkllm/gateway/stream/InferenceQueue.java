@@ -34,8 +34,8 @@ final class InferenceQueue {
 
     /**
      * @param launcher starts a session's run; called outside the queue's lock, and {@link #finished} must follow
-     * @param positions where the sessions still waiting learn their new positions once a run has finished: not on the
-     * thread that hands the NPU its next run, which would otherwise wait for one update per waiting session
+     * @param positions where the sessions still waiting learn their new positions once the NPU was handed to the next
+     * run: not on the thread that hands it over, which would otherwise wait for one update per waiting session
      */
     InferenceQueue(int capacity, Duration maxWait, Clock clock, Consumer<StreamSession> launcher,
             Executor positions) {
@@ -63,25 +63,27 @@ final class InferenceQueue {
         this.launcher.accept(session);
     }
 
-    /** The session's run is over: the next waiting one starts. */
-    void finished(StreamSession session) {
+    /** The session's run is over: the next waiting one starts. Returns whether one did. */
+    boolean finished(StreamSession session) {
         StreamSession next;
         synchronized (this) {
             if (this.running != session) {
-                return;
+                return false;
             }
             Waiting head = this.waiting.pollFirst();
             next = (head != null) ? head.session() : null;
             this.running = next;
         }
-        if (next != null) {
-            this.launcher.accept(next);
-            this.positions.execute(() -> {
-                synchronized (this) {
-                    renumber();
-                }
-            });
+        if (next == null) {
+            return false;
         }
+        this.launcher.accept(next);
+        this.positions.execute(() -> {
+            synchronized (this) {
+                renumber();
+            }
+        });
+        return true;
     }
 
     /** Takes a waiting session out of the queue; false when it was not waiting. */

@@ -58,12 +58,12 @@ class InferenceQueueTest {
         assertThat(queue.running()).isSameAs(first);
         assertThat(queue.depth()).isEqualTo(2);
 
-        queue.finished(first);
+        assertThat(queue.finished(first)).as("handed over to the next").isTrue();
         assertThat(this.launched).containsExactly(first, second);
-        queue.finished(second);
+        assertThat(queue.finished(second)).isTrue();
         assertThat(this.launched).containsExactly(first, second, third);
         assertThat(queue.depth()).isZero();
-        queue.finished(third);
+        assertThat(queue.finished(third)).as("nobody waiting").isFalse();
         assertThat(queue.running()).isNull();
 
         StreamSession later = session();
@@ -229,16 +229,16 @@ class InferenceQueueTest {
         queue.enqueue(running);
         queue.enqueue(waiting);
 
-        queue.finished(waiting);
-        queue.finished(session());
+        assertThat(queue.finished(waiting)).isFalse();
+        assertThat(queue.finished(session())).isFalse();
 
         assertThat(queue.running()).isSameAs(running);
         assertThat(queue.depth()).isEqualTo(1);
         assertThat(waiting.queuePosition()).isEqualTo(1);
         assertThat(this.launched).containsExactly(running);
 
-        queue.finished(running);
-        queue.finished(running);
+        assertThat(queue.finished(running)).isTrue();
+        assertThat(queue.finished(running)).isFalse();
         assertThat(queue.running()).isSameAs(waiting);
         assertThat(this.launched).containsExactly(running, waiting);
     }
