@@ -324,8 +324,9 @@ public class StreamManager {
         }
         run.result().whenComplete((result, error) -> {
             // Usually on the runtime's worker, right after rkllm_run returned: hand it the next run first (it takes
-            // it up as soon as this returns), then end this session on another thread, once the next run is under
-            // way, so that what its subscribers do with the end chunk (an HTTP answer) never keeps the NPU idle.
+            // it up as soon as this returns), then end this session on another thread (once the next run is under
+            // way, at once when none waits), so that what its subscribers do with the end chunk (an HTTP answer)
+            // never keeps the NPU idle.
             Runnable end = () -> {
                 if (error != null) {
                     logger.error("Run of session {} failed", session.id(), error);
