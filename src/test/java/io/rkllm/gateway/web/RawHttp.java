@@ -70,9 +70,14 @@ final class RawHttp implements Closeable {
         return new RawHttp(socket);
     }
 
-    /** Writes a request; a body gets a {@code Content-Length}, and {@code Host} is added. */
+    /**
+     * Writes a request; a body gets a {@code Content-Length}, and {@code Host} is added. On a kept-alive connection,
+     * read the previous answer's body whole first: {@link #head} and {@link #body} then belong to this request.
+     */
     RawHttp send(String method, String target, Map<String, String> headers, byte @Nullable [] body)
             throws IOException {
+        this.head = null;
+        this.body = null;
         StringBuilder request = new StringBuilder();
         request.append(method).append(' ').append(target).append(" HTTP/1.1\r\n");
         request.append("Host: localhost:").append(this.socket.getPort()).append("\r\n");
