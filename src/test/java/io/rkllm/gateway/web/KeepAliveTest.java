@@ -19,8 +19,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 class KeepAliveTest extends LiveGatewayTest {
 
     /**
-     * Body-less requests answered on the event loop at once, back to back: the pattern 1.3.6 lost. Here it left one
-     * of the first 40 unanswered (three runs), against the packaged jar 1 in 260; a POST between them hid it.
+     * Body-less requests answered on the event loop at once, back to back: the pattern 1.3.6 lost. In this test it
+     * left one of the first 40 unanswered in each of three runs; against the packaged jar, 1 in 260. A POST between
+     * them hid it.
      */
     private static final int REQUESTS = 1_000;
 
