@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Turns the {@code RESULT <key> <value>} lines of one bench run into the table (min / median / max over the
  * repetitions, the target, whether the median meets it) and {@code latest.json}.
@@ -40,7 +42,7 @@ public final class Report {
      * target that the floor misses too is out of reach on this machine of what the floor does, not only of the
      * service
      */
-    private record Row(String key, String label, String unit, double[] values, Target target, Double floor) {
+    private record Row(String key, String label, String unit, double[] values, Target target, @Nullable Double floor) {
 
         double min() {
             return java.util.Arrays.stream(this.values).min().orElseThrow();
@@ -174,12 +176,12 @@ public final class Report {
         return list.stream().mapToDouble(Double::doubleValue).toArray();
     }
 
-    private static Double floorMedian(Map<String, List<Double>> values, String key) {
+    private static @Nullable Double floorMedian(Map<String, List<Double>> values, String key) {
         List<Double> floor = values.get(FLOORS.get(key));
         return (floor != null) ? Stats.median(doubles(floor)) : null;
     }
 
-    private static Row row(String key, double[] values, Double floor) {
+    private static Row row(String key, double[] values, @Nullable Double floor) {
         String[] known = KNOWN.get(key);
         if (known == null && key.startsWith("latency.")) {
             String[] parts = key.split("\\.");
@@ -210,7 +212,8 @@ public final class Report {
         }
         int repetitions = rows.stream().mapToInt((row) -> row.values().length).min().orElse(0);
         System.out.printf(Locale.ROOT, "(%d repetition(s) each; met? judges the median, \"floor too\": the median of"
-                + " the row's floor misses the target as well; load average %s at start, %s at end)%n", repetitions, facts.get("load_average_at_start"), facts.get("load_average_at_end"));
+                + " the row's floor misses the target as well; load average %s at start, %s at end)%n", repetitions,
+                facts.get("load_average_at_start"), facts.get("load_average_at_end"));
         if ("smoke".equals(facts.get("mode"))) {
             System.out.println("(smoke run: tiny sizes, not measured alone; the figures prove that the bench runs, not"
                     + " whether a target is met)");

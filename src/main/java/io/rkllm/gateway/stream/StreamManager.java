@@ -48,11 +48,12 @@ public class StreamManager {
 
     /**
      * How long the work that follows a hand-off of the NPU to the next queued run waits: ending the finished run's
-     * session (its HTTP answer) and telling the sessions still waiting their new positions. Handed to the timer at once,
-     * that work woke the timer's thread while the runtime's worker was still on its way from one {@code rkllm_run} to
-     * the next, and on 2 cores the woken thread often took the worker's core for a millisecond or more. Bench
-     * measurement 4 (100 queued runs) put the service's overhead at 5.2 % then and 4.1 % with this wait (medians of 9
-     * repetitions each, alternating). An answer from an NPU that takes seconds per run comes 2 ms later.
+     * session (its HTTP answer) and telling the sessions still waiting their new positions. Handed to the timer at
+     * once, that work woke the timer's thread while the runtime's worker was still on its way from one
+     * {@code rkllm_run} to the next, and on 2 cores the woken thread often took the worker's core for a millisecond
+     * or more. Bench measurement 4 (100 queued runs) put the service's overhead at 5.2 % then and 4.1 % with this
+     * wait (medians of 9 repetitions each, alternating). An answer from an NPU that takes seconds per run comes 2 ms
+     * later.
      */
     private static final Duration AFTER_HAND_OVER = Duration.ofMillis(2);
 
