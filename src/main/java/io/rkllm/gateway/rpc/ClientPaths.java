@@ -5,8 +5,8 @@ import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 
-import io.rkllm.gateway.stream.ErrorCode;
-import io.rkllm.gateway.stream.GatewayException;
+import io.rkllm.gateway.rpc.ErrorCode;
+import io.rkllm.gateway.rpc.GatewayException;
 
 /**
  * Confines file paths that clients send to the directories they may use: models and LoRA adapters in

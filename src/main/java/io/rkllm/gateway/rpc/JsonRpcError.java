@@ -1,6 +1,6 @@
 package io.rkllm.gateway.rpc;
 
-import io.rkllm.gateway.stream.ErrorCode;
+import io.rkllm.gateway.rpc.ErrorCode;
 
 /** The {@code error} member of a JSON-RPC response. */
 public record JsonRpcError(int code, String message) {

@@ -4,8 +4,8 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 
-import io.rkllm.gateway.stream.ErrorCode;
-import io.rkllm.gateway.stream.GatewayException;
+import io.rkllm.gateway.rpc.ErrorCode;
+import io.rkllm.gateway.rpc.GatewayException;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.JsonNodeFactory;

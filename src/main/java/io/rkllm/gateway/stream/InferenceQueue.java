@@ -1,5 +1,8 @@
 package io.rkllm.gateway.stream;
 
+import io.rkllm.gateway.rpc.ErrorCode;
+import io.rkllm.gateway.rpc.GatewayException;
+
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

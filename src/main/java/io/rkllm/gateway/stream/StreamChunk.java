@@ -2,6 +2,7 @@ package io.rkllm.gateway.stream;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.rkllm.gateway.nativebridge.Perf;
+import io.rkllm.gateway.rpc.ErrorCode;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.PropertyNamingStrategies;
 import tools.jackson.databind.annotation.JsonNaming;

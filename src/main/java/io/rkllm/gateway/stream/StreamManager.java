@@ -26,6 +26,8 @@ import io.rkllm.gateway.nativebridge.RunRequest;
 import io.rkllm.gateway.nativebridge.RuntimeUnavailableException;
 import io.rkllm.gateway.nativebridge.SyntheticTokenSource;
 import io.rkllm.gateway.nativebridge.TokenListener;
+import io.rkllm.gateway.rpc.ErrorCode;
+import io.rkllm.gateway.rpc.GatewayException;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -17,6 +17,7 @@ import io.rkllm.gateway.nativebridge.FinishReason;
 import io.rkllm.gateway.nativebridge.NativeRun;
 import io.rkllm.gateway.nativebridge.RunRequest;
 import io.rkllm.gateway.nativebridge.RunResult;
+import io.rkllm.gateway.rpc.ErrorCode;
 import io.rkllm.gateway.stream.StreamChunk.ChunkError;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;

@@ -2,7 +2,7 @@ package io.rkllm.gateway.web;
 
 import io.rkllm.gateway.rpc.JsonRpcError;
 import io.rkllm.gateway.rpc.JsonRpcResponse;
-import io.rkllm.gateway.stream.ErrorCode;
+import io.rkllm.gateway.rpc.ErrorCode;
 
 /** JSON-RPC-style error bodies for answers that are HTTP errors (404, 413): the same shape clients already parse. */
 final class ErrorBodies {

@@ -3,7 +3,7 @@ package io.rkllm.gateway.web;
 import io.rkllm.gateway.rpc.JsonRpcDispatcher;
 import io.rkllm.gateway.rpc.JsonRpcDispatcher.Json;
 import io.rkllm.gateway.rpc.JsonRpcDispatcher.Stream;
-import io.rkllm.gateway.stream.ErrorCode;
+import io.rkllm.gateway.rpc.ErrorCode;
 import io.rkllm.gateway.stream.StreamManager;
 import io.rkllm.gateway.stream.StreamSession;
 import org.springframework.core.io.buffer.DataBufferLimitException;

@@ -2,7 +2,7 @@ package io.rkllm.gateway.web;
 
 import java.util.Optional;
 
-import io.rkllm.gateway.stream.ErrorCode;
+import io.rkllm.gateway.rpc.ErrorCode;
 import io.rkllm.gateway.stream.StreamManager;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;

@@ -5,6 +5,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
+import io.rkllm.gateway.rpc.ErrorCode;
+import io.rkllm.gateway.rpc.GatewayException;
 import io.rkllm.gateway.stream.StreamChunk.ChunkError;
 import org.junit.jupiter.api.Test;
 import reactor.test.StepVerifier;

@@ -30,6 +30,8 @@ import io.rkllm.gateway.nativebridge.RkllmRuntime;
 import io.rkllm.gateway.nativebridge.RunRequest;
 import io.rkllm.gateway.nativebridge.Sampling;
 import io.rkllm.gateway.nativebridge.Simulator;
+import io.rkllm.gateway.rpc.ErrorCode;
+import io.rkllm.gateway.rpc.GatewayException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

@@ -12,6 +12,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import io.rkllm.gateway.nativebridge.FinishReason;
 import io.rkllm.gateway.nativebridge.Perf;
 import io.rkllm.gateway.nativebridge.RunResult;
+import io.rkllm.gateway.rpc.ErrorCode;
 import io.rkllm.gateway.stream.StreamChunk.ChunkError;
 import io.rkllm.gateway.stream.StreamSession.Poll;
 import org.junit.jupiter.api.Test;

@@ -1,5 +1,6 @@
 package io.rkllm.gateway.web;
 
+
 import java.io.ByteArrayInputStream;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -1,4 +1,4 @@
-package io.rkllm.gateway.stream;
+package io.rkllm.gateway.rpc;
 
 /** The one exception a client is told about: its code and message go on the wire as they are. */
 public class GatewayException extends RuntimeException {

@@ -1,4 +1,4 @@
-package io.rkllm.gateway.stream;
+package io.rkllm.gateway.rpc;
 
 /** The error codes of the service's contract (JSON-RPC 2.0 standard codes and the server range). */
 public enum ErrorCode {
