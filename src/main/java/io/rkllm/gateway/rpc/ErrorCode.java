@@ -50,4 +50,14 @@ public enum ErrorCode {
         return this.code;
     }
 
+    /** The code with this number on the wire; {@link #INTERNAL_ERROR} for a number the contract does not have. */
+    public static ErrorCode of(int code) {
+        for (ErrorCode candidate : values()) {
+            if (candidate.code == code) {
+                return candidate;
+            }
+        }
+        return INTERNAL_ERROR;
+    }
+
 }

@@ -10,6 +10,11 @@ public class GatewayException extends RuntimeException {
         this.errorCode = errorCode;
     }
 
+    /** -32003, the library or the model not loaded, with the reason a client may read. */
+    public static GatewayException runtimeUnavailable(String reason) {
+        return new GatewayException(ErrorCode.RUNTIME_UNAVAILABLE, "runtime unavailable: " + reason);
+    }
+
     /** What kind of failure this is. */
     public ErrorCode errorCode() {
         return this.errorCode;

@@ -7,10 +7,10 @@ import java.util.List;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.rkllm.gateway.nativebridge.Perf;
 import io.rkllm.gateway.nativebridge.RkllmRuntime;
-import io.rkllm.gateway.rpc.ErrorCode;
-import io.rkllm.gateway.rpc.GatewayException;
 import io.rkllm.gateway.stream.SessionState;
+import io.rkllm.gateway.stream.SessionStream;
 import io.rkllm.gateway.stream.StreamChunk;
+import io.rkllm.gateway.stream.StreamChunk.ChunkError;
 import io.rkllm.gateway.stream.StreamManager;
 import io.rkllm.gateway.stream.StreamSession;
 import org.jspecify.annotations.Nullable;
@@ -70,32 +70,39 @@ public class InferenceMethods implements RpcMethodProvider {
 
     private Mono<Started> runAsync(RpcCall call) {
         call.params().bool("stream");
-        StreamSession session = this.manager.startRun(this.runParams.read(call.params()), "rpc", call.idValue());
+        StreamSession session = start(call).session();
         Integer position = session.queuePosition();
         return Mono.just(new Started(session.id(),
                 (session.state() == SessionState.QUEUED) ? "queued" : "streaming_started", position,
-                streamUrl(session)));
+                streamUrl(session.id())));
     }
 
+    /**
+     * A blocking run answers with the whole text, or, when the caller accepts Server-Sent Events, with the session's
+     * stream itself, which the transport writes. Either way the caller's going away aborts the run.
+     */
     private Mono<?> run(RpcCall call) {
-        if (call.acceptsEventStream()) {
-            return Mono.just(new StreamingReply(
-                    this.manager.startRun(this.runParams.read(call.params()), "rpc-sse", call.idValue())));
+        if (call.context().acceptsEventStream()) {
+            return Mono.just(this.manager.start(this.runParams.read(call.params()), "sse", call.requestKey()));
         }
-        StreamSession session = this.manager.startRun(this.runParams.read(call.params()), "rpc", call.idValue());
+        SessionStream stream = start(call);
         StringBuilder text = new StringBuilder();
-        return session.events(-1)
+        return stream.events()
             .ofType(StreamChunk.class)
             .doOnNext((chunk) -> text.append(chunk.delta()))
             .filter(StreamChunk::end)
             .next()
             .map((end) -> {
-                if (end.error() != null) {
-                    throw new GatewayException(ErrorCode.INFERENCE_FAILED, end.error().message());
+                ChunkError error = end.error();
+                if (error != null) {
+                    throw new GatewayException(ErrorCode.of(error.code()), error.message());
                 }
-                return new Completed(session.id(), text.toString(), end.finishReason(), end.perf());
-            })
-            .doOnCancel(() -> abortInBackground(session));
+                return new Completed(stream.id(), text.toString(), end.finishReason(), end.perf());
+            });
+    }
+
+    private SessionStream start(RpcCall call) {
+        return this.manager.start(this.runParams.read(call.params()), call.context().transport(), call.requestKey());
     }
 
     private Mono<Aborted> abort(RpcCall call) {
@@ -121,10 +128,9 @@ public class InferenceMethods implements RpcMethodProvider {
             session = this.manager.require(id);
         }
         else if (requestId != null) {
-            Object key = RpcCall.idValueOf(requestId);
-            session = this.manager.findByRequestId(key)
+            session = this.manager.findByRequestId(RpcCall.requestKeyOf(requestId))
                 .orElseThrow(() -> new GatewayException(ErrorCode.SESSION_NOT_FOUND,
-                        "no session was started by request " + requestId));
+                        "no session was started by request " + Echo.of(requestId.toString())));
         }
         else {
             throw params.invalid("session_id", "or request_id is required");
@@ -135,16 +141,13 @@ public class InferenceMethods implements RpcMethodProvider {
     private Mono<TestStarted> testStreamingCallback(RpcCall call) {
         List<String> tokens = call.params().strings("mock_tokens");
         int delay = call.params().integer("delay_ms", 0, 10_000, 0);
-        StreamSession session = this.manager.startSynthetic(tokens, Duration.ofMillis(delay), call.idValue());
-        return Mono.just(new TestStarted(true, tokens.size(), session.id(), streamUrl(session)));
+        SessionStream stream = this.manager.startSynthetic(tokens, Duration.ofMillis(delay), call.requestKey());
+        return Mono.just(new TestStarted(true, tokens.size(), stream.id(), streamUrl(stream.id())));
     }
 
-    private void abortInBackground(StreamSession session) {
-        Schedulers.boundedElastic().schedule(() -> this.manager.abort(session));
-    }
-
-    static String streamUrl(StreamSession session) {
-        return "/streams/" + session.id();
+    /** Where a session's output is read as Server-Sent Events. */
+    public static String streamUrl(String sessionId) {
+        return "/streams/" + sessionId;
     }
 
     /** The answer to {@code rkllm_run_async}. */

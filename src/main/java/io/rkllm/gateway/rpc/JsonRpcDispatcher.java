@@ -8,21 +8,16 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletionException;
 
-import io.rkllm.gateway.nativebridge.InvalidParameterException;
-import io.rkllm.gateway.nativebridge.RkllmCallException;
-import io.rkllm.gateway.nativebridge.RuntimeUnavailableException;
-import io.rkllm.gateway.rpc.ErrorCode;
-import io.rkllm.gateway.rpc.GatewayException;
+import io.rkllm.gateway.stream.SessionStream;
 import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import tools.jackson.core.JacksonException;
+import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.ObjectReader;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -33,11 +28,13 @@ import tools.jackson.databind.node.ObjectNode;
  */
 public class JsonRpcDispatcher {
 
-    private static final Logger logger = LoggerFactory.getLogger(JsonRpcDispatcher.class);
-
     private final Map<String, RpcMethod> methods = new LinkedHashMap<>();
 
-    private final ObjectMapper mapper;
+    /**
+     * Reads fractional numbers as exact decimals: an id such as {@code 1e999999999} must come back as the number it
+     * is, not as a double that overflowed to infinity.
+     */
+    private final ObjectReader reader;
 
     private final Settings settings;
 
@@ -45,7 +42,7 @@ public class JsonRpcDispatcher {
 
     public JsonRpcDispatcher(List<RpcMethodProvider> providers, ObjectMapper mapper, Settings settings,
             RpcObserver observer) {
-        this.mapper = mapper;
+        this.reader = mapper.readerFor(JsonNode.class).with(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
         this.settings = settings;
         this.observer = observer;
         new DiscoveryMethods(this::methods, settings.version()).rpcMethods().forEach(this::register);
@@ -66,12 +63,13 @@ public class JsonRpcDispatcher {
     /**
      * Answers a request body.
      *
-     * @param acceptsEventStream whether a single {@code rkllm_run} may answer as Server-Sent Events
+     * @param context the caller as its transport knows it; a single {@code rkllm_run} may answer as Server-Sent
+     * Events when it accepts them
      */
-    public Mono<Reply> dispatch(byte[] body, boolean acceptsEventStream) {
+    public Mono<Reply> dispatch(byte[] body, RpcContext context) {
         JsonNode tree;
         try {
-            tree = this.mapper.readTree(body);
+            tree = this.reader.readTree(body);
         }
         catch (JacksonException ex) {
             return Mono.just(json(error(null, ErrorCode.PARSE_ERROR, "parse error: the body is not valid JSON")));
@@ -80,8 +78,7 @@ public class JsonRpcDispatcher {
             return Mono.just(json(error(null, ErrorCode.PARSE_ERROR, "parse error: the body is empty")));
         }
         if (!tree.isArray()) {
-            return handle(tree, acceptsEventStream).map((answer) -> answer.map(Reply.class::cast).orElse(Reply.NONE))
-                    .defaultIfEmpty(Reply.NONE);
+            return handle(tree, context).map((answer) -> answer.orElse(Reply.NONE)).defaultIfEmpty(Reply.NONE);
         }
         if (tree.isEmpty()) {
             return Mono.just(json(error(null, ErrorCode.INVALID_REQUEST, "invalid request: empty batch")));
@@ -92,8 +89,9 @@ public class JsonRpcDispatcher {
         }
         List<JsonNode> requests = new ArrayList<>(tree.size());
         tree.forEach(requests::add);
+        RpcContext member = context.jsonOnly();
         return Flux.fromIterable(requests)
-            .concatMap((request) -> handle(request, false))
+            .concatMap((request) -> handle(request, member))
             .filter(Optional::isPresent)
             .map((answer) -> ((Json) answer.get()).body())
             .collectList()
@@ -101,7 +99,7 @@ public class JsonRpcDispatcher {
     }
 
     /** One request; empty for a notification. */
-    private Mono<Optional<Reply>> handle(JsonNode request, boolean acceptsEventStream) {
+    private Mono<Optional<Reply>> handle(JsonNode request, RpcContext context) {
         if (!request.isObject()) {
             return answer(error(null, ErrorCode.INVALID_REQUEST, "invalid request: not a JSON object"));
         }
@@ -122,21 +120,16 @@ public class JsonRpcDispatcher {
         if (params != null && !params.isObject() && !params.isArray()) {
             return answer(error(id, ErrorCode.INVALID_REQUEST, "invalid request: params must be an object"));
         }
-        Mono<JsonRpcResponse> response = call(name.stringValue(), params, id, acceptsEventStream && !notification);
-        if (notification) {
-            return response.then(Mono.just(Optional.empty()));
-        }
-        return response.map((value) -> Optional.of(value.result() instanceof StreamingReply streaming
-                ? new Stream(streaming, value.id()) : json(value)));
+        Mono<Reply> reply = call(name.stringValue(), params, id, notification ? context.jsonOnly() : context);
+        return notification ? reply.then(Mono.just(Optional.empty())) : reply.map(Optional::of);
     }
 
-    private Mono<JsonRpcResponse> call(String name, @Nullable JsonNode params, @Nullable JsonNode id,
-            boolean acceptsEventStream) {
+    private Mono<Reply> call(String name, @Nullable JsonNode params, @Nullable JsonNode id, RpcContext context) {
         RpcMethod method = this.methods.get(name);
         String label = (method != null) ? name : "unknown";
         return Mono.defer(() -> {
             if (method == null) {
-                throw new GatewayException(ErrorCode.METHOD_NOT_FOUND, "method not found: " + name);
+                throw new GatewayException(ErrorCode.METHOD_NOT_FOUND, "method not found: " + Echo.of(name));
             }
             requireEnabled(method);
             if (params != null && !params.isObject()) {
@@ -144,12 +137,13 @@ public class JsonRpcDispatcher {
             }
             Params named = (params != null) ? Params.of((ObjectNode) params) : Params.empty();
             named.only(method.params());
-            return method.handler().handle(new RpcCall(name, named, id, acceptsEventStream));
+            return method.handler().handle(new RpcCall(name, named, id, context));
         })
-            .map((result) -> JsonRpcResponse.result(id, result))
-            .defaultIfEmpty(JsonRpcResponse.result(id, Map.of()))
-            .onErrorResume((ex) -> Mono.just(JsonRpcResponse.error(id, toError(name, ex))))
-            .doOnNext((response) -> this.observer.completed(label, outcome(response)));
+            .map((result) -> (result instanceof SessionStream stream) ? new Stream(stream)
+                    : json(JsonRpcResponse.result(id, result)))
+            .defaultIfEmpty(json(JsonRpcResponse.result(id, Map.of())))
+            .onErrorResume((ex) -> Mono.just(json(JsonRpcResponse.error(id, toError(label, ex)))))
+            .doOnNext((reply) -> this.observer.completed(label, outcome(reply)));
     }
 
     private void requireEnabled(RpcMethod method) {
@@ -166,35 +160,15 @@ public class JsonRpcDispatcher {
     }
 
     private static JsonRpcError toError(String method, Throwable failure) {
-        Throwable ex = (failure instanceof CompletionException && failure.getCause() != null) ? failure.getCause()
-                : failure;
-        if (ex instanceof GatewayException gateway) {
-            return JsonRpcError.of(gateway.errorCode(), gateway.getMessage());
-        }
-        if (ex instanceof InvalidParameterException invalid) {
-            return JsonRpcError.of(ErrorCode.INVALID_PARAMS, invalid.getMessage());
-        }
-        if (ex instanceof RuntimeUnavailableException unavailable) {
-            return JsonRpcError.of(ErrorCode.RUNTIME_UNAVAILABLE, "runtime unavailable: " + unavailable.getMessage());
-        }
-        if (ex instanceof RkllmCallException call) {
-            return JsonRpcError.of(ErrorCode.INFERENCE_FAILED, call.getMessage());
-        }
-        logger.error("Method {} failed", method, ex);
-        return JsonRpcError.of(ErrorCode.INTERNAL_ERROR, "internal error");
+        GatewayException ex = ClientErrors.translate(failure, "Method " + method);
+        return JsonRpcError.of(ex.errorCode(), ex.getMessage());
     }
 
-    private static String outcome(JsonRpcResponse response) {
-        JsonRpcError error = response.error();
-        if (error == null) {
-            return "success";
+    private static String outcome(Reply reply) {
+        if (reply instanceof Json json && json.body() instanceof JsonRpcResponse response && response.error() != null) {
+            return ErrorCode.of(response.error().code()).name().toLowerCase(Locale.ROOT);
         }
-        for (ErrorCode code : ErrorCode.values()) {
-            if (code.code() == error.code()) {
-                return code.name().toLowerCase(Locale.ROOT);
-            }
-        }
-        return "error";
+        return "success";
     }
 
     private static JsonRpcResponse error(@Nullable JsonNode id, ErrorCode code, String message) {
@@ -227,8 +201,8 @@ public class JsonRpcDispatcher {
     public record Json(Object body) implements Reply {
     }
 
-    /** The output of a run as Server-Sent Events. */
-    public record Stream(StreamingReply reply, JsonNode id) implements Reply {
+    /** The output of a run, streamed in the same response; cancelling its events aborts the run. */
+    public record Stream(SessionStream stream) implements Reply {
     }
 
     /**

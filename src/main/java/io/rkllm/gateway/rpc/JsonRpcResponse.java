@@ -15,6 +15,12 @@ import tools.jackson.databind.node.NullNode;
 public record JsonRpcResponse(String jsonrpc, @JsonInclude(Include.ALWAYS) JsonNode id,
         @JsonInclude(Include.NON_NULL) @Nullable Object result, @JsonInclude(Include.NON_NULL) @Nullable JsonRpcError error) {
 
+    public JsonRpcResponse {
+        if ((result == null) == (error == null)) {
+            throw new IllegalArgumentException("a JSON-RPC response holds a result or an error, exactly one of them");
+        }
+    }
+
     public static JsonRpcResponse result(@Nullable JsonNode id, Object result) {
         return new JsonRpcResponse("2.0", orNull(id), result, null);
     }

@@ -1,5 +1,7 @@
 package io.rkllm.gateway.rpc;
 
+import java.math.BigDecimal;
+
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 
@@ -7,22 +9,26 @@ import tools.jackson.databind.JsonNode;
  * One call as a handler sees it.
  *
  * @param id the request's id; null for a notification
- * @param acceptsEventStream whether the HTTP request accepts {@code text/event-stream}, so a run may answer as SSE
+ * @param context what the transport says of the caller
  */
-public record RpcCall(String method, Params params, @Nullable JsonNode id, boolean acceptsEventStream) {
+public record RpcCall(String method, Params params, @Nullable JsonNode id, RpcContext context) {
 
-    /** The id as a plain Java value (String, Long, BigInteger, Double) for looking sessions up by it. */
-    public @Nullable Object idValue() {
-        return (this.id == null || this.id.isNull()) ? null : idValueOf(this.id);
+    /** The key the sessions this call starts are found by with {@code poll}'s {@code request_id}; null for none. */
+    public @Nullable Object requestKey() {
+        return (this.id == null || this.id.isNull()) ? null : requestKeyOf(this.id);
     }
 
-    /** A request id as the key sessions are registered under: strings as they are, integers as Long. */
-    public static Object idValueOf(JsonNode id) {
+    /**
+     * A request id as a lookup key: a string stays a string and a number becomes its exact value, so {@code 1} and
+     * {@code "1"} are different ids while {@code 1} read as an int, a long or a big integer is one.
+     */
+    public static Object requestKeyOf(JsonNode id) {
         if (id.isString()) {
             return id.stringValue();
         }
-        if (id.isIntegralNumber() && id.canConvertToLong()) {
-            return id.longValue();
+        if (id.isNumber()) {
+            BigDecimal value = id.decimalValue();
+            return (value.signum() == 0) ? BigDecimal.ZERO : value.stripTrailingZeros();
         }
         return id.toString();
     }

@@ -12,7 +12,8 @@ import tools.jackson.databind.annotation.JsonNaming;
  * no gaps; the last chunk has {@code end} true, a finish reason, and perf or an error when there is one.
  *
  * @param finishReason {@code stop}, {@code length}, {@code aborted}, {@code error} or {@code evicted}, on the end chunk
- * @param reason why an aborted session was aborted when the client did not ask for it ({@code shutdown})
+ * @param reason why the service, not the client, ended the session ({@code shutdown}, {@code evicted},
+ * {@code disconnected}, {@code worker_lost})
  * @param perf the runtime's figures, on the end chunk when the runtime gave them
  * @param error what failed, on the end chunk of a failed run
  */

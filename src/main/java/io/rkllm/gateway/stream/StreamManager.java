@@ -1,11 +1,10 @@
 package io.rkllm.gateway.stream;
 
-import java.math.BigInteger;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -23,14 +22,16 @@ import io.rkllm.gateway.nativebridge.CallbackObserver;
 import io.rkllm.gateway.nativebridge.NativeRun;
 import io.rkllm.gateway.nativebridge.RkllmRuntime;
 import io.rkllm.gateway.nativebridge.RunRequest;
-import io.rkllm.gateway.nativebridge.RuntimeUnavailableException;
 import io.rkllm.gateway.nativebridge.SyntheticTokenSource;
 import io.rkllm.gateway.nativebridge.TokenListener;
+import io.rkllm.gateway.rpc.ClientErrors;
+import io.rkllm.gateway.rpc.Echo;
 import io.rkllm.gateway.rpc.ErrorCode;
 import io.rkllm.gateway.rpc.GatewayException;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * Owns the sessions: creates them within the session limit, puts their runs through the inference queue, finds them
@@ -86,19 +87,21 @@ public class StreamManager {
 
     /**
      * Accepts a run: checked against the loaded runtime, then run at once or queued. Refused with -32003 when the
-     * runtime is unavailable, -32002 at the session limit, -32000 when the queue is full.
+     * runtime is unavailable, -32002 at the session limit, -32000 when the queue is full. The events are the
+     * session's from the start; cancelling them aborts the run, as the caller that started it is gone.
      *
-     * @param requestId the JSON-RPC id of the call, so that {@code poll} can find the session by it
+     * @param transport how the run was asked for, as {@code /actuator/streams} shows it
+     * @param requestKey what {@link #findByRequestId} finds the session by (the JSON-RPC id's key), or null
      */
-    public StreamSession startRun(RunRequest request, String transport, @Nullable Object requestId) {
+    public SessionStream start(RunRequest request, String transport, @Nullable Object requestKey) {
         refuseWhenShuttingDown();
         try {
             this.runtime.check(request);
         }
-        catch (RuntimeUnavailableException ex) {
-            throw new GatewayException(ErrorCode.RUNTIME_UNAVAILABLE, "runtime unavailable: " + ex.getMessage());
+        catch (RuntimeException ex) {
+            throw ClientErrors.translate(ex, "Checking a run");
         }
-        StreamSession session = register(request, requestId, transport, SessionState.QUEUED);
+        StreamSession session = register(request, requestKey, transport, SessionState.QUEUED);
         try {
             this.queue.enqueue(session);
         }
@@ -107,29 +110,50 @@ public class StreamManager {
             throw ex;
         }
         accept(session);
-        return session;
+        return owned(session);
     }
 
     /**
      * Streams given text pieces into a new session through the same callback path as native results, without the NPU
      * (for {@code test_streaming_callback}).
      */
-    public StreamSession startSynthetic(List<String> pieces, Duration delay, @Nullable Object requestId) {
+    public SessionStream startSynthetic(List<String> pieces, Duration delay, @Nullable Object requestKey) {
         refuseWhenShuttingDown();
-        StreamSession session = register(null, requestId, "test", SessionState.RUNNING);
+        StreamSession session = register(null, requestKey, "test", SessionState.RUNNING);
         accept(session);
         NativeRun run = SyntheticTokenSource.start(pieces, delay, listenerFor(session), this.timer,
                 CallbackObserver.NONE);
         session.attach(run);
         run.result().whenComplete((result, error) -> {
             if (error != null) {
-                session.fail(ErrorCode.INTERNAL_ERROR, "the synthetic stream failed");
+                fail(session, error);
             }
             else {
                 session.finish(result);
             }
         });
-        return session;
+        return owned(session);
+    }
+
+    /**
+     * A reader for an existing session, from the chunk after {@code afterSeq} on (-1 for all), or -32001. The run
+     * goes on when the reader goes.
+     */
+    public SessionStream attach(String id, long afterSeq) {
+        StreamSession session = require(id);
+        return new SessionStream(session, session.events(afterSeq));
+    }
+
+    /**
+     * The one place where a caller that started a run and went away aborts it: its events' cancellation. A reader
+     * that stops after the end chunk (a blocking call has its answer) finds the session ended and aborts nothing.
+     */
+    private SessionStream owned(StreamSession session) {
+        return new SessionStream(session, session.events(-1).doOnCancel(() -> {
+            if (session.state().isActive()) {
+                Schedulers.boundedElastic().schedule(() -> abort(session, "aborted", "disconnected"));
+            }
+        }));
     }
 
     /** The session with this id, marking the client's interest in it. */
@@ -143,12 +167,13 @@ public class StreamManager {
 
     /** The session with this id, or -32001. */
     public StreamSession require(String id) {
-        return find(id).orElseThrow(() -> new GatewayException(ErrorCode.SESSION_NOT_FOUND, "no session " + id));
+        return find(id).orElseThrow(() -> new GatewayException(ErrorCode.SESSION_NOT_FOUND,
+                "no session " + Echo.of(id)));
     }
 
     /** The session started by the JSON-RPC call with this id. */
-    public Optional<StreamSession> findByRequestId(Object requestId) {
-        StreamSession session = this.byRequestId.get(requestKey(requestId));
+    public Optional<StreamSession> findByRequestId(Object requestKey) {
+        StreamSession session = this.byRequestId.get(requestKey);
         if (session != null) {
             session.touch();
         }
@@ -191,9 +216,8 @@ public class StreamManager {
         for (StreamSession session : List.copyOf(this.sessions.values())) {
             if (session.isIdle(now, this.properties.idleTimeout())) {
                 unregister(session);
-                abort(session, "evicted", null);
-                this.evicted.incrementAndGet();
-                this.metrics.evicted();
+                abort(session, "evicted", "evicted");
+                countEviction();
                 logger.debug("Evicted idle session {} ({})", session.id(), session.state());
                 count++;
             }
@@ -214,6 +238,11 @@ public class StreamManager {
         StreamSession running = this.queue.running();
         return new StreamManagerStatus(!this.shuttingDown, this.sessions.size(), this.properties.maxSessions(), this.queue.depth(),
                 (running != null) ? running.id() : null, this.created.get(), this.evicted.get());
+    }
+
+    private void countEviction() {
+        this.evicted.incrementAndGet();
+        this.metrics.evicted();
     }
 
     private boolean abort(StreamSession session, String finishReason, @Nullable String cause) {
@@ -253,7 +282,7 @@ public class StreamManager {
 
     private void refuseWhenShuttingDown() {
         if (this.shuttingDown) {
-            throw new GatewayException(ErrorCode.RUNTIME_UNAVAILABLE, "runtime unavailable: the service is shutting down");
+            throw GatewayException.runtimeUnavailable("the service is shutting down");
         }
     }
 
@@ -262,13 +291,32 @@ public class StreamManager {
         StreamSession session = new StreamSession(request, requestId, transport, initial, this.clock,
                 this.properties.replayLimit());
         synchronized (this.sessions) {
-            if (this.sessions.size() >= this.properties.maxSessions()) {
+            if (this.sessions.size() >= this.properties.maxSessions() && !giveWay()) {
                 throw new GatewayException(ErrorCode.TOO_MANY_SESSIONS, "too many sessions ("
                         + this.properties.maxSessions() + ", rkllm.streams.max-sessions); try again later");
             }
             this.sessions.put(session.id(), session);
         }
         return session;
+    }
+
+    /**
+     * Evicts the ended session that nobody reads and that was idle longest, to make room for a new run: ended
+     * sessions are replay state, not work, and must not refuse runs for the whole idle timeout.
+     *
+     * @return false when every live session is queued, running or being read
+     */
+    private boolean giveWay() {
+        Optional<StreamSession> oldest = this.sessions.values()
+            .stream()
+            .filter((session) -> !session.state().isActive() && session.subscribers() == 0)
+            .min(Comparator.comparing(StreamSession::lastActivity));
+        oldest.ifPresent((session) -> {
+            unregister(session);
+            countEviction();
+            logger.debug("Session {} gave way to a new run at rkllm.streams.max-sessions", session.id());
+        });
+        return oldest.isPresent();
     }
 
     /**
@@ -279,30 +327,15 @@ public class StreamManager {
         this.created.incrementAndGet();
         Object requestId = session.requestId();
         if (requestId != null) {
-            this.byRequestId.put(requestKey(requestId), session);
+            this.byRequestId.put(requestId, session);
         }
     }
 
     private void unregister(StreamSession session) {
         this.sessions.remove(session.id());
         if (session.requestId() != null) {
-            this.byRequestId.remove(requestKey(session.requestId()), session);
+            this.byRequestId.remove(session.requestId(), session);
         }
-    }
-
-    /**
-     * One key per JSON-RPC id: a JSON number arrives as an Integer, a Long or a BigInteger depending on its size and
-     * the parser, so the same number in the call that started the session and in {@code poll} must match.
-     */
-    private static Object requestKey(Object requestId) {
-        if (requestId instanceof Integer || requestId instanceof Long || requestId instanceof Short
-                || requestId instanceof Byte) {
-            return ((Number) requestId).longValue();
-        }
-        if (requestId instanceof BigInteger number && number.bitLength() < Long.SIZE) {
-            return number.longValue();
-        }
-        return requestId;
     }
 
     private void launch(StreamSession session) {
@@ -316,7 +349,7 @@ public class StreamManager {
             run = this.runtime.submit(request, listenerFor(session));
         }
         catch (RuntimeException ex) {
-            session.fail(ErrorCode.RUNTIME_UNAVAILABLE, "runtime unavailable: " + ex.getMessage());
+            fail(session, ex);
             this.queue.finished(session);
             return;
         }
@@ -332,9 +365,7 @@ public class StreamManager {
             // never keeps the NPU idle.
             Runnable end = () -> {
                 if (error != null) {
-                    logger.error("Run of session {} failed", session.id(), error);
-                    session.fail((error instanceof RuntimeUnavailableException) ? ErrorCode.RUNTIME_UNAVAILABLE
-                            : ErrorCode.INFERENCE_FAILED, "the inference failed");
+                    fail(session, error);
                 }
                 else {
                     session.finish(result);
@@ -347,6 +378,12 @@ public class StreamManager {
                 this.timer.execute(end);
             }
         });
+    }
+
+    /** Ends a session whose run could not start or failed, telling its readers what a client may know of why. */
+    private static void fail(StreamSession session, Throwable error) {
+        GatewayException failure = ClientErrors.translate(error, "The run of session " + session.id());
+        session.fail(failure.errorCode(), failure.getMessage());
     }
 
     private void afterHandOver(Runnable task) {

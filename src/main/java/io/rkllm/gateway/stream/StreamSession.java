@@ -13,6 +13,7 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.rkllm.gateway.nativebridge.FinishReason;
 import io.rkllm.gateway.nativebridge.NativeRun;
 import io.rkllm.gateway.nativebridge.RunRequest;
@@ -169,8 +170,13 @@ public final class StreamSession {
         this.lastActivity = this.clock.instant();
     }
 
+    /**
+     * Whether nobody watched or named the session for {@code timeout}. A queued session is never idle: its client
+     * waits for its turn, bounded by the queue's max wait, and its idle clock starts when it leaves the queue.
+     */
     boolean isIdle(Instant now, Duration timeout) {
-        return this.subscribers.get() == 0 && !this.lastActivity.plus(timeout).isAfter(now);
+        return this.subscribers.get() == 0 && state() != SessionState.QUEUED
+                && !this.lastActivity.plus(timeout).isAfter(now);
     }
 
     /**
@@ -216,11 +222,14 @@ public final class StreamSession {
 
     /**
      * The chunks from {@code sinceSeq} on (inclusive), or, without it, those after the ones the previous poll
-     * returned; the cursor moves past what is returned.
+     * returned; the cursor moves past what is returned. When chunks asked for are no longer kept, the answer says
+     * which is the oldest one still kept.
      */
     public Poll poll(@Nullable Long sinceSeq) {
         synchronized (this.lock) {
             long from = (sinceSeq != null) ? sinceSeq : this.pollCursor;
+            long oldest = this.history.isEmpty() ? this.nextSeq : this.history.peekFirst().seq();
+            Long firstSeq = (from < oldest) ? oldest : null;
             List<StreamChunk> fresh = new ArrayList<>();
             for (StreamChunk chunk : this.history) {
                 if (chunk.seq() >= from) {
@@ -229,7 +238,7 @@ public final class StreamSession {
             }
             long next = fresh.isEmpty() ? Math.max(from, 0) : fresh.get(fresh.size() - 1).seq() + 1;
             this.pollCursor = next;
-            return new Poll(this.id, this.state, fresh, merge(fresh), next);
+            return new Poll(this.id, this.state, fresh, merge(fresh), next, firstSeq);
         }
     }
 
@@ -261,6 +270,7 @@ public final class StreamSession {
             }
             this.state = SessionState.RUNNING;
             this.queuePosition = null;
+            touch();
             emitStatus(new StatusEvent(SessionState.RUNNING, null));
             return true;
         }
@@ -386,10 +396,11 @@ public final class StreamSession {
      *
      * @param chunk the new chunks merged into one, null when there are none
      * @param nextSeq the sequence number to poll from next
+     * @param firstSeq present only when chunks asked for are no longer kept: the oldest chunk still kept
      */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record Poll(String sessionId, SessionState state, List<StreamChunk> chunks, @Nullable StreamChunk chunk,
-            long nextSeq) {
+            long nextSeq, @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable Long firstSeq) {
     }
 
 }

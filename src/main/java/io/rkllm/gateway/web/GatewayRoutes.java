@@ -23,7 +23,7 @@ public final class GatewayRoutes {
     public static RouterFunction<ServerResponse> of(JsonRpcDispatcher dispatcher, StreamManager manager,
             DataSize maxRequest, Duration heartbeat, ObjectMapper mapper) {
         SseEvents sse = new SseEvents(mapper, heartbeat);
-        JsonRpcEndpoint rpc = new JsonRpcEndpoint(dispatcher, manager, maxRequest, sse);
+        JsonRpcEndpoint rpc = new JsonRpcEndpoint(dispatcher, maxRequest, sse);
         StreamEndpoint streams = new StreamEndpoint(manager, sse);
         return RouterFunctions.route()
             .POST("/rpc", rpc::handle)

@@ -1,11 +1,14 @@
 package io.rkllm.gateway.web;
 
+import java.util.function.Consumer;
+
+import io.rkllm.gateway.rpc.ErrorCode;
 import io.rkllm.gateway.rpc.JsonRpcDispatcher;
 import io.rkllm.gateway.rpc.JsonRpcDispatcher.Json;
 import io.rkllm.gateway.rpc.JsonRpcDispatcher.Stream;
-import io.rkllm.gateway.rpc.ErrorCode;
-import io.rkllm.gateway.stream.StreamManager;
-import io.rkllm.gateway.stream.StreamSession;
+import io.rkllm.gateway.rpc.RpcContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.HttpStatus;
@@ -16,7 +19,8 @@ import org.springframework.web.reactive.function.BodyExtractors;
 import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
 import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Schedulers;
+import reactor.netty.channel.AbortedException;
+import reactor.util.context.Context;
 
 /**
  * {@code POST /rpc} and {@code POST /}: reads the body (at most {@code rkllm.limits.max-request-bytes}, else 413),
@@ -26,17 +30,24 @@ import reactor.core.scheduler.Schedulers;
  */
 final class JsonRpcEndpoint {
 
-    private final JsonRpcDispatcher dispatcher;
+    private static final Logger logger = LoggerFactory.getLogger(JsonRpcEndpoint.class);
 
-    private final StreamManager manager;
+    /**
+     * Reactor's per-subscription hook for errors that arrive after the chain ended. A connection reset reaches the
+     * body's reader twice, and the second copy, with nobody left to take it, would be logged at ERROR by Reactor's
+     * default hook: one line per client that hung up.
+     */
+    private static final Context QUIET_DROPS = Context.of("reactor.onErrorDropped.local",
+            (Consumer<Throwable>) (ex) -> logger.debug("After the client went away: {}", ex.toString()));
+
+    private final JsonRpcDispatcher dispatcher;
 
     private final DataSize maxRequest;
 
     private final SseEvents sse;
 
-    JsonRpcEndpoint(JsonRpcDispatcher dispatcher, StreamManager manager, DataSize maxRequest, SseEvents sse) {
+    JsonRpcEndpoint(JsonRpcDispatcher dispatcher, DataSize maxRequest, SseEvents sse) {
         this.dispatcher = dispatcher;
-        this.manager = manager;
         this.maxRequest = maxRequest;
         this.sse = sse;
     }
@@ -46,7 +57,7 @@ final class JsonRpcEndpoint {
         if (declared > this.maxRequest.toBytes()) {
             return tooLarge();
         }
-        boolean acceptsEventStream = acceptsEventStream(request);
+        RpcContext context = new RpcContext("rpc", acceptsEventStream(request));
         return DataBufferUtils.join(request.body(BodyExtractors.toDataBuffers()), (int) this.maxRequest.toBytes())
             .map((buffer) -> {
                 byte[] bytes = new byte[buffer.readableByteCount()];
@@ -55,9 +66,24 @@ final class JsonRpcEndpoint {
                 return bytes;
             })
             .defaultIfEmpty(new byte[0])
-            .flatMap((body) -> this.dispatcher.dispatch(body, acceptsEventStream))
+            .flatMap((body) -> this.dispatcher.dispatch(body, context))
             .flatMap(this::reply)
-            .onErrorResume(DataBufferLimitException.class, (ex) -> tooLarge());
+            .onErrorResume(DataBufferLimitException.class, (ex) -> tooLarge())
+            .onErrorResume(JsonRpcEndpoint::clientWentAway, (ex) -> {
+                logger.debug("Client {} went away while sending its request: {}", request.remoteAddress()
+                    .map(Object::toString)
+                    .orElse("?"), ex.toString());
+                return Mono.empty();
+            })
+            .contextWrite(QUIET_DROPS);
+    }
+
+    /**
+     * Whether reading the body failed because the client closed or reset its connection: nobody is left to answer,
+     * and it is the client's doing, not a server error.
+     */
+    private static boolean clientWentAway(Throwable ex) {
+        return ex instanceof AbortedException || AbortedException.isConnectionReset(ex);
     }
 
     /** Whether the client accepts Server-Sent Events; an {@code Accept} header that does not parse counts as no. */
@@ -75,17 +101,12 @@ final class JsonRpcEndpoint {
 
     private Mono<ServerResponse> reply(JsonRpcDispatcher.Reply reply) {
         if (reply instanceof Stream stream) {
-            return streamed(stream.reply().session());
+            return this.sse.respond(this.sse.sessionEvent(stream.stream().id()), stream.stream().events());
         }
         if (reply instanceof Json json) {
             return ServerResponse.ok().contentType(MediaType.APPLICATION_JSON).bodyValue(json.body());
         }
         return ServerResponse.noContent().build();
-    }
-
-    private Mono<ServerResponse> streamed(StreamSession session) {
-        return this.sse.respond(this.sse.sessionEvent(session), session.events(-1)
-            .doOnCancel(() -> Schedulers.boundedElastic().schedule(() -> this.manager.abort(session))));
     }
 
     private Mono<ServerResponse> tooLarge() {

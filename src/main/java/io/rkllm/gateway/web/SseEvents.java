@@ -7,10 +7,10 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 import io.netty.channel.EventLoop;
+import io.rkllm.gateway.rpc.InferenceMethods;
 import io.rkllm.gateway.stream.ReplayGapEvent;
 import io.rkllm.gateway.stream.StreamChunk;
 import io.rkllm.gateway.stream.StreamEvent;
-import io.rkllm.gateway.stream.StreamSession;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.MediaType;
 import org.springframework.http.server.reactive.ServerHttpResponse;
@@ -46,8 +46,9 @@ final class SseEvents {
     }
 
     /** The first event of a run streamed in answer to {@code rkllm_run}: which session it is. */
-    byte[] sessionEvent(StreamSession session) {
-        return event("session", null, Map.of("session_id", session.id(), "stream_url", "/streams/" + session.id()));
+    byte[] sessionEvent(String sessionId) {
+        return event("session", null,
+                Map.of("session_id", sessionId, "stream_url", InferenceMethods.streamUrl(sessionId)));
     }
 
     /**

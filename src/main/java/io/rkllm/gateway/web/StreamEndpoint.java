@@ -3,6 +3,8 @@ package io.rkllm.gateway.web;
 import java.util.Optional;
 
 import io.rkllm.gateway.rpc.ErrorCode;
+import io.rkllm.gateway.rpc.GatewayException;
+import io.rkllm.gateway.stream.SessionStream;
 import io.rkllm.gateway.stream.StreamManager;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -36,9 +38,14 @@ final class StreamEndpoint {
             return error(HttpStatus.BAD_REQUEST, ErrorCode.INVALID_PARAMS,
                     "Last-Event-ID must be the seq of a chunk (an integer, 0 or more)");
         }
-        return this.manager.find(id)
-            .map((session) -> this.sse.respond(null, session.events(afterSeq)))
-            .orElseGet(() -> error(HttpStatus.NOT_FOUND, ErrorCode.SESSION_NOT_FOUND, "no session " + id));
+        SessionStream stream;
+        try {
+            stream = this.manager.attach(id, afterSeq);
+        }
+        catch (GatewayException ex) {
+            return error(HttpStatus.NOT_FOUND, ex.errorCode(), ex.getMessage());
+        }
+        return this.sse.respond(null, stream.events());
     }
 
     /** The seq a Last-Event-ID names; -1 when it names none (not an integer, or negative: seqs start at 0). */

@@ -111,9 +111,9 @@ class ObservabilityIntegrationTest {
     void finishedSessionsAreListedWithTheirFieldsAndTheMetersMoved() {
         double tokensBefore = sample(scrape(), "rkllm_tokens_total");
         StreamSession synthetic = this.manager.startSynthetic(List.of("Hello", " world", "!"), Duration.ofMillis(10),
-                null);
-        StreamSession simulated = this.manager.startRun(RunRequest.prompt("hi" + FAST + "[[sim:tokens=20]]"), "rpc",
-                null);
+                null).session();
+        StreamSession simulated = this.manager.start(RunRequest.prompt("hi" + FAST + "[[sim:tokens=20]]"), "rpc",
+                null).session();
         assertThat(awaitEnd(synthetic).finishReason()).isEqualTo("stop");
         assertThat(awaitEnd(simulated).finishReason()).isIn("stop", "length");
 
@@ -146,8 +146,8 @@ class ObservabilityIntegrationTest {
 
     @Test
     void aQueuedSessionShowsItsPlaceAndHealthShowsTheBusyNpu() {
-        StreamSession running = this.manager.startRun(RunRequest.prompt(SLOW), "rpc", null);
-        StreamSession queued = this.manager.startRun(RunRequest.prompt("next" + FAST), "rpc", null);
+        StreamSession running = this.manager.start(RunRequest.prompt(SLOW), "rpc", null).session();
+        StreamSession queued = this.manager.start(RunRequest.prompt("next" + FAST), "rpc", null).session();
         try {
             JsonNode streams = get("/actuator/streams", HttpStatus.OK);
             assertThat(streams.path("queued").asInt()).isEqualTo(1);
@@ -175,7 +175,7 @@ class ObservabilityIntegrationTest {
 
     @Test
     void deleteAbortsARunningSessionAndForgetsIt() {
-        StreamSession session = this.manager.startRun(RunRequest.prompt(SLOW), "rpc", null);
+        StreamSession session = this.manager.start(RunRequest.prompt(SLOW), "rpc", null).session();
 
         this.client.delete().uri("/actuator/streams/{id}", session.id()).exchange().expectStatus().isNoContent();
 

@@ -66,8 +66,8 @@ class StreamGaugesBinderTest {
     void activeSessionsFollowsTheManagerUntilSessionsAreRemoved() {
         new StreamGaugesBinder(this.manager).bindTo(this.registry);
 
-        StreamSession first = this.manager.startSynthetic(List.of("a", "b"), Duration.ZERO, null);
-        StreamSession second = this.manager.startSynthetic(List.of("c"), Duration.ZERO, null);
+        StreamSession first = this.manager.startSynthetic(List.of("a", "b"), Duration.ZERO, null).session();
+        StreamSession second = this.manager.startSynthetic(List.of("c"), Duration.ZERO, null).session();
         first.end().orTimeout(10, TimeUnit.SECONDS).join();
         second.end().orTimeout(10, TimeUnit.SECONDS).join();
         assertThat(activeSessions()).isEqualTo(2).isEqualTo(this.manager.status().activeSessions());
@@ -81,8 +81,8 @@ class StreamGaugesBinderTest {
         new StreamGaugesBinder(this.manager).bindTo(this.registry);
         String slow = "slow [[sim:prefill_ms=0]][[sim:delay_us=5000]][[sim:tokens=10000]]";
 
-        StreamSession running = this.manager.startRun(RunRequest.prompt(slow), "rpc", null);
-        StreamSession waiting = this.manager.startRun(RunRequest.prompt("next" + Simulator.FAST), "rpc", null);
+        StreamSession running = this.manager.start(RunRequest.prompt(slow), "rpc", null).session();
+        StreamSession waiting = this.manager.start(RunRequest.prompt("next" + Simulator.FAST), "rpc", null).session();
         assertThat(waiting.state()).isEqualTo(SessionState.QUEUED);
         assertThat(queueDepth()).isEqualTo(1);
         assertThat(activeSessions()).isEqualTo(2);

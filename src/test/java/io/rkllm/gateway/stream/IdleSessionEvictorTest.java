@@ -45,7 +45,7 @@ class IdleSessionEvictorTest {
     }
 
     private StreamSession finishedSession() {
-        StreamSession session = this.manager.startSynthetic(List.of("a"), Duration.ZERO, null);
+        StreamSession session = this.manager.startSynthetic(List.of("a"), Duration.ZERO, null).session();
         session.end().orTimeout(10, TimeUnit.SECONDS).join();
         return session;
     }
@@ -70,7 +70,7 @@ class IdleSessionEvictorTest {
     @Test
     void leavesSessionsWithASubscriberAlone() {
         StreamSession idle = finishedSession();
-        StreamSession watched = this.manager.startSynthetic(List.of("a", "b"), Duration.ofHours(1), null);
+        StreamSession watched = this.manager.startSynthetic(List.of("a", "b"), Duration.ofHours(1), null).session();
         Disposable subscriber = watched.events(-1).subscribe();
 
         this.clock.advance(IDLE_TIMEOUT.multipliedBy(10));

@@ -23,7 +23,6 @@ import io.rkllm.gateway.nativebridge.CallbackObserver;
 import io.rkllm.gateway.nativebridge.CollectingListener;
 import io.rkllm.gateway.nativebridge.InferMode;
 import io.rkllm.gateway.nativebridge.InputKind;
-import io.rkllm.gateway.nativebridge.InvalidParameterException;
 import io.rkllm.gateway.nativebridge.ModelParams;
 import io.rkllm.gateway.nativebridge.NativeRun;
 import io.rkllm.gateway.nativebridge.RkllmRuntime;
@@ -32,10 +31,14 @@ import io.rkllm.gateway.nativebridge.Sampling;
 import io.rkllm.gateway.nativebridge.Simulator;
 import io.rkllm.gateway.rpc.ErrorCode;
 import io.rkllm.gateway.rpc.GatewayException;
+import io.rkllm.gateway.rpc.RpcCall;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import reactor.core.Disposable;
+import tools.jackson.databind.node.IntNode;
+import tools.jackson.databind.node.LongNode;
+import tools.jackson.databind.node.StringNode;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -133,7 +136,7 @@ class StreamManagerTest {
         List<List<StreamEvent>> events = new ArrayList<>();
         Queue<Integer> completed = new ConcurrentLinkedQueue<>();
         for (int i = 0; i < count; i++) {
-            StreamSession session = this.manager.startRun(prompt("MARKER" + i, 30, 500), "rpc", null);
+            StreamSession session = this.manager.start(prompt("MARKER" + i, 30, 500), "rpc", null).session();
             List<StreamEvent> seen = new CopyOnWriteArrayList<>();
             session.events(-1).subscribe(seen::add);
             int index = i;
@@ -190,10 +193,10 @@ class StreamManagerTest {
 
     @Test
     void abortOfAQueuedSessionEndsItAtOnceAndRenumbersTheQueue() {
-        StreamSession running = this.manager.startRun(endless("FIRST"), "rpc", null);
-        StreamSession one = this.manager.startRun(endless("ONE"), "rpc", null);
-        StreamSession two = this.manager.startRun(endless("TWO"), "rpc", null);
-        StreamSession three = this.manager.startRun(endless("THREE"), "rpc", null);
+        StreamSession running = this.manager.start(endless("FIRST"), "rpc", null).session();
+        StreamSession one = this.manager.start(endless("ONE"), "rpc", null).session();
+        StreamSession two = this.manager.start(endless("TWO"), "rpc", null).session();
+        StreamSession three = this.manager.start(endless("THREE"), "rpc", null).session();
         List<StreamEvent> seenByThree = new CopyOnWriteArrayList<>();
         three.events(-1).subscribe(seenByThree::add);
         assertThat(three.queuePosition()).isEqualTo(3);
@@ -215,8 +218,8 @@ class StreamManagerTest {
 
     @Test
     void abortOfTheRunningSessionEndsItAsAbortedAndTheNextQueuedOneRuns() {
-        StreamSession first = this.manager.startRun(endless("FIRST"), "rpc", null);
-        StreamSession second = this.manager.startRun(prompt("SECOND", 20, 0), "rpc", null);
+        StreamSession first = this.manager.start(endless("FIRST"), "rpc", null).session();
+        StreamSession second = this.manager.start(prompt("SECOND", 20, 0), "rpc", null).session();
         await().atMost(Simulator.timeout()).until(() -> first.nextSeq() >= 3);
         assertThat(second.state()).isEqualTo(SessionState.QUEUED);
 
@@ -236,7 +239,7 @@ class StreamManagerTest {
 
     @Test
     void abortRunningStopsTheNativeRun() {
-        StreamSession session = this.manager.startRun(endless("LONG"), "rpc", null);
+        StreamSession session = this.manager.start(endless("LONG"), "rpc", null).session();
         await().atMost(Simulator.timeout()).until(() -> session.nextSeq() > 0);
         assertThat(this.runtime.isRunning()).isTrue();
 
@@ -250,7 +253,7 @@ class StreamManagerTest {
 
     @Test
     void idleFinishedSessionIsEvicted() {
-        StreamSession session = this.manager.startRun(quick("DONE"), "rpc", null);
+        StreamSession session = this.manager.start(quick("DONE"), "rpc", null).session();
         awaitEnd(session);
         assertThat(this.manager.status().activeSessions()).isEqualTo(1);
 
@@ -271,7 +274,7 @@ class StreamManagerTest {
 
     @Test
     void idleRunningSessionIsAbortedThenEvicted() {
-        StreamSession session = this.manager.startRun(endless("IDLE"), "rpc", null);
+        StreamSession session = this.manager.start(endless("IDLE"), "rpc", null).session();
         await().atMost(Simulator.timeout()).until(() -> session.nextSeq() > 0);
         assertThat(this.runtime.isRunning()).isTrue();
 
@@ -283,29 +286,35 @@ class StreamManagerTest {
         StreamChunk last = awaitEnd(session);
         assertThat(last.end()).isTrue();
         assertThat(last.finishReason()).isEqualTo("evicted");
+        assertThat(last.reason()).isEqualTo("evicted");
         assertThat(session.state()).isEqualTo(SessionState.EVICTED);
         await().atMost(Simulator.timeout()).until(() -> !this.runtime.isRunning());
     }
 
     @Test
-    void idleQueuedSessionIsEvictedAtOnceAndLeavesTheQueue() {
-        StreamSession running = this.manager.startRun(endless("WATCHED"), "rpc", null);
+    void aQueuedSessionKeepsItsPlaceAndItsIdleClockStartsWhenItLeavesTheQueue() {
+        StreamSession running = this.manager.start(endless("WATCHED"), "rpc", null).session();
         Disposable watcher = running.events(-1).subscribe();
-        StreamSession queued = this.manager.startRun(quick("WAITING"), "rpc", null);
+        StreamSession queued = this.manager.start(quick("WAITING"), "rpc", null).session();
 
-        this.clock.advance(IDLE_TIMEOUT);
-        assertThat(this.manager.evictIdle(this.clock.instant())).isEqualTo(1);
+        this.clock.advance(IDLE_TIMEOUT.plusSeconds(1));
+        assertThat(this.manager.evictIdle(this.clock.instant())).isZero();
+        assertThat(queued.state()).isEqualTo(SessionState.QUEUED);
+        assertThat(queued.queuePosition()).isEqualTo(1);
 
-        assertThat(queued.state()).isEqualTo(SessionState.EVICTED);
-        assertThat(queued.end().join()).isEqualTo(new StreamChunk(0, "", true, "evicted", null, null, null));
-        assertThat(this.manager.queueDepth()).isZero();
-        assertThat(running.state()).isEqualTo(SessionState.RUNNING);
         watcher.dispose();
+        assertThat(this.manager.abort(running)).isTrue();
+        assertThat(awaitEnd(queued).finishReason()).isEqualTo("stop");
+        this.clock.advance(IDLE_TIMEOUT.minusMillis(1));
+        assertThat(this.manager.evictIdle(this.clock.instant())).isZero();
+        this.clock.advance(Duration.ofMillis(1));
+        assertThat(this.manager.evictIdle(this.clock.instant())).as("the aborted run and the one that waited")
+            .isEqualTo(2);
     }
 
     @Test
     void sessionWithASubscriberIsNotEvictedHoweverMuchTimePasses() {
-        StreamSession session = this.manager.startRun(endless("WATCHED"), "rpc", null);
+        StreamSession session = this.manager.start(endless("WATCHED"), "rpc", null).session();
         Disposable subscriber = session.events(-1).subscribe();
         assertThat(session.subscribers()).isEqualTo(1);
 
@@ -324,7 +333,7 @@ class StreamManagerTest {
 
     @Test
     void clientCallsRefreshTheActivityOfASession() {
-        StreamSession session = this.manager.startRun(quick("POLLED"), "rpc", "req-9");
+        StreamSession session = this.manager.start(quick("POLLED"), "rpc", "req-9").session();
         awaitEnd(session);
 
         this.clock.advance(Duration.ofSeconds(20));
@@ -349,9 +358,9 @@ class StreamManagerTest {
 
     @Test
     void evictionAlsoFailsQueuedRunsThatWaitedLongerThanTheMaxWait() {
-        StreamSession running = this.manager.startRun(endless("AHEAD"), "rpc", null);
+        StreamSession running = this.manager.start(endless("AHEAD"), "rpc", null).session();
         Disposable watchRunning = running.events(-1).subscribe();
-        StreamSession waiting = this.manager.startRun(quick("BEHIND"), "rpc", null);
+        StreamSession waiting = this.manager.start(quick("BEHIND"), "rpc", null).session();
         Disposable watchWaiting = waiting.events(-1).subscribe();
 
         this.clock.advance(Duration.ofMinutes(2).plusSeconds(1));
@@ -369,13 +378,32 @@ class StreamManagerTest {
     }
 
     @Test
-    void sessionsPastTheLimitAreRefusedWithTooManySessions() {
+    void atTheSessionLimitTheEndedSessionIdleLongestGivesWay() {
         StreamManager limited = manager(this.runtime, 2, 16, StreamMetrics.NONE);
-        awaitEnd(limited.startRun(quick("ONE"), "rpc", null));
-        awaitEnd(limited.startRun(quick("TWO"), "rpc", null));
+        StreamSession older = limited.start(quick("ONE"), "rpc", "one").session();
+        awaitEnd(older);
+        this.clock.advance(Duration.ofSeconds(1));
+        StreamSession newer = limited.start(quick("TWO"), "rpc", "two").session();
+        awaitEnd(newer);
+
+        StreamSession third = limited.start(quick("THREE"), "rpc", "three").session();
+
+        assertThat(awaitEnd(third).finishReason()).isEqualTo("stop");
+        assertThat(limited.find(older.id())).isEmpty();
+        assertThat(limited.findByRequestId("one")).isEmpty();
+        assertThat(limited.find(newer.id())).containsSame(newer);
+        assertThat(limited.status().activeSessions()).isEqualTo(2);
+        assertThat(limited.status().sessionsEvicted()).isEqualTo(1);
+    }
+
+    @Test
+    void sessionsPastTheLimitAreRefusedWithTooManySessionsWhenEveryOneIsActive() {
+        StreamManager limited = manager(this.runtime, 2, 16, StreamMetrics.NONE);
+        StreamSession running = limited.start(endless("ONE"), "rpc", null).session();
+        StreamSession queued = limited.start(quick("TWO"), "rpc", null).session();
 
         assertThatExceptionOfType(GatewayException.class)
-            .isThrownBy(() -> limited.startRun(quick("THREE"), "rpc", "refused"))
+            .isThrownBy(() -> limited.start(quick("THREE"), "rpc", "refused"))
             .satisfies((ex) -> {
                 assertThat(ex.errorCode()).isEqualTo(ErrorCode.TOO_MANY_SESSIONS);
                 assertThat(ex.errorCode().code()).isEqualTo(-32002);
@@ -383,20 +411,18 @@ class StreamManagerTest {
             .withMessageContaining("rkllm.streams.max-sessions");
         assertThat(limited.status().activeSessions()).isEqualTo(2);
         assertThat(limited.findByRequestId("refused")).isEmpty();
-
-        this.clock.advance(IDLE_TIMEOUT);
-        assertThat(limited.evictIdle(this.clock.instant())).isEqualTo(2);
-        assertThat(awaitEnd(limited.startRun(quick("FOUR"), "rpc", null)).finishReason()).isEqualTo("stop");
+        assertThat(limited.abort(running)).isTrue();
+        assertThat(awaitEnd(queued).finishReason()).isEqualTo("stop");
     }
 
     @Test
     void aRunPastTheQueueCapacityIsRefusedWithQueueFull() {
         StreamManager small = manager(this.runtime, 256, 1, StreamMetrics.NONE);
-        StreamSession running = small.startRun(endless("RUNNING"), "rpc", null);
-        StreamSession waiting = small.startRun(endless("WAITING"), "rpc", null);
+        StreamSession running = small.start(endless("RUNNING"), "rpc", null).session();
+        StreamSession waiting = small.start(endless("WAITING"), "rpc", null).session();
 
         assertThatExceptionOfType(GatewayException.class)
-            .isThrownBy(() -> small.startRun(quick("REFUSED"), "rpc", "refused"))
+            .isThrownBy(() -> small.start(quick("REFUSED"), "rpc", "refused").session())
             .satisfies((ex) -> {
                 assertThat(ex.errorCode()).isEqualTo(ErrorCode.QUEUE_FULL);
                 assertThat(ex.errorCode().code()).isEqualTo(-32000);
@@ -411,11 +437,11 @@ class StreamManagerTest {
     @Test
     void aRefusedRunLeavesTheRequestIdOfAnEarlierSessionAlone() {
         StreamManager small = manager(this.runtime, 256, 1, StreamMetrics.NONE);
-        StreamSession running = small.startRun(endless("RUNNING"), "rpc", 1);
-        small.startRun(endless("WAITING"), "rpc", 2);
+        StreamSession running = small.start(endless("RUNNING"), "rpc", 1).session();
+        small.start(endless("WAITING"), "rpc", 2).session();
 
         assertThatExceptionOfType(GatewayException.class)
-            .isThrownBy(() -> small.startRun(quick("REFUSED"), "rpc", 1))
+            .isThrownBy(() -> small.start(quick("REFUSED"), "rpc", 1).session())
             .satisfies((ex) -> assertThat(ex.errorCode()).isEqualTo(ErrorCode.QUEUE_FULL));
 
         assertThat(small.findByRequestId(1)).containsSame(running);
@@ -428,7 +454,7 @@ class StreamManagerTest {
         StreamManager unavailable = manager(missing, 256, 16, StreamMetrics.NONE);
 
         assertThatExceptionOfType(GatewayException.class)
-            .isThrownBy(() -> unavailable.startRun(quick("NOWHERE"), "rpc", null))
+            .isThrownBy(() -> unavailable.start(quick("NOWHERE"), "rpc", null).session())
             .satisfies((ex) -> {
                 assertThat(ex.errorCode()).isEqualTo(ErrorCode.RUNTIME_UNAVAILABLE);
                 assertThat(ex.errorCode().code()).isEqualTo(-32003);
@@ -446,9 +472,10 @@ class StreamManagerTest {
                 false, InferMode.GENERATE, false, null,
                 new Sampling(null, null, 0.5f, null, null, null, null, null, null), null, null);
 
-        assertThatExceptionOfType(InvalidParameterException.class)
-            .isThrownBy(() -> older.startRun(perRunSampling, "rpc", null))
-            .satisfies((ex) -> assertThat(ex.field()).isEqualTo("sampling"));
+        assertThatExceptionOfType(GatewayException.class)
+            .isThrownBy(() -> older.start(perRunSampling, "rpc", null))
+            .satisfies((ex) -> assertThat(ex.errorCode()).isEqualTo(ErrorCode.INVALID_PARAMS))
+            .withMessageStartingWith("sampling: ");
         assertThat(older.status().activeSessions()).isZero();
         assertThat(v12.isRunning()).isFalse();
     }
@@ -475,7 +502,7 @@ class StreamManagerTest {
         StreamManager synthetic = manager(this.runtime, 256, 16, recording);
 
         StreamSession session = synthetic.startSynthetic(List.of("Hello", " world", "!"), Duration.ofMillis(100),
-                null);
+                null).session();
 
         StreamChunk last = awaitEnd(session);
         assertThat(session.poll(0L).chunks()).containsExactly(StreamChunk.delta(0, "Hello"),
@@ -495,8 +522,8 @@ class StreamManagerTest {
 
     @Test
     void anInjectedErrorEndsTheSessionAsFailedWithInferenceFailed() {
-        StreamSession session = this.manager.startRun(
-                RunRequest.prompt("x" + Simulator.FAST + "[[sim:error_at=2]][[sim:tokens=10]]"), "rpc", null);
+        StreamSession session = this.manager.start(
+                RunRequest.prompt("x" + Simulator.FAST + "[[sim:error_at=2]][[sim:tokens=10]]"), "rpc", null).session();
 
         StreamChunk last = awaitEnd(session);
 
@@ -507,25 +534,56 @@ class StreamManagerTest {
         assertThat(last.error().code()).isEqualTo(-32004);
         assertThat(last.seq()).isEqualTo(2);
         assertThat(text(session)).startsWith("x");
-        assertThat(awaitEnd(this.manager.startRun(quick("AFTER"), "rpc", null)).finishReason()).isEqualTo("stop");
+        assertThat(awaitEnd(this.manager.start(quick("AFTER"), "rpc", null).session()).finishReason()).isEqualTo("stop");
     }
 
     @Test
-    void findByRequestIdFindsTheSessionStartedWithThatJsonRpcId() {
-        StreamSession byString = this.manager.startRun(quick("STRING"), "rpc", "req-1");
-        StreamSession byLong = this.manager.startRun(quick("LONG"), "rpc", 7L);
-        StreamSession byInteger = this.manager.startRun(quick("INTEGER"), "rpc", 8);
+    void findByRequestIdFindsTheSessionStartedWithThatKey() {
+        StreamSession byString = this.manager.start(quick("STRING"), "rpc", "req-1").session();
+        StreamSession byNumber = this.manager.start(quick("NUMBER"), "rpc", RpcCall.requestKeyOf(IntNode.valueOf(7)))
+            .session();
 
         assertThat(this.manager.findByRequestId("req-1")).containsSame(byString);
         assertThat(this.manager.findByRequestId("req-2")).isEmpty();
-        assertThat(this.manager.findByRequestId(7L)).containsSame(byLong);
-        assertThat(this.manager.findByRequestId(8)).containsSame(byInteger);
-        // A JSON number may be parsed as an Integer in one request and as a Long in another.
-        assertThat(this.manager.findByRequestId(7)).containsSame(byLong);
-        assertThat(this.manager.findByRequestId(8L)).containsSame(byInteger);
-        // A string id is not the number it spells.
-        assertThat(this.manager.findByRequestId("7")).isEmpty();
-        List.of(byString, byLong, byInteger).forEach(StreamManagerTest::awaitEnd);
+        assertThat(this.manager.findByRequestId(RpcCall.requestKeyOf(LongNode.valueOf(7)))).containsSame(byNumber);
+        assertThat(this.manager.findByRequestId(RpcCall.requestKeyOf(StringNode.valueOf("7")))).isEmpty();
+        List.of(byString, byNumber).forEach(StreamManagerTest::awaitEnd);
+    }
+
+    @Test
+    void cancellingTheEventsOfAStartedRunAbortsItAsDisconnected() {
+        SessionStream started = this.manager.start(endless("GONE"), "rpc", null);
+        Disposable reader = started.events().subscribe();
+        await().atMost(Simulator.timeout()).until(() -> started.session().nextSeq() > 0);
+
+        reader.dispose();
+
+        StreamChunk last = awaitEnd(started.session());
+        assertThat(last.finishReason()).isEqualTo("aborted");
+        assertThat(last.reason()).isEqualTo("disconnected");
+        await().atMost(Simulator.timeout()).until(() -> !this.runtime.isRunning());
+    }
+
+    @Test
+    void cancellingAnAttachedReaderLeavesTheRunGoing() {
+        SessionStream started = this.manager.start(endless("STAYS"), "rpc", null);
+        SessionStream attached = this.manager.attach(started.id(), -1);
+        Disposable reader = attached.events().subscribe();
+        await().atMost(Simulator.timeout()).until(() -> started.session().nextSeq() > 0);
+
+        reader.dispose();
+
+        long seen = started.session().nextSeq();
+        await().atMost(Simulator.timeout()).until(() -> started.session().nextSeq() > seen + 2);
+        assertThat(started.session().state()).isEqualTo(SessionState.RUNNING);
+        assertThat(this.manager.abort(started.session())).isTrue();
+        assertThat(awaitEnd(started.session()).reason()).isNull();
+    }
+
+    @Test
+    void attachingToAnUnknownSessionIsSessionNotFound() {
+        assertThatExceptionOfType(GatewayException.class).isThrownBy(() -> this.manager.attach("nope", -1))
+            .satisfies((ex) -> assertThat(ex.errorCode()).isEqualTo(ErrorCode.SESSION_NOT_FOUND));
     }
 
 }

@@ -18,6 +18,7 @@ import io.rkllm.gateway.stream.StreamSession.Poll;
 import org.junit.jupiter.api.Test;
 import reactor.core.Disposable;
 import reactor.test.StepVerifier;
+import tools.jackson.databind.json.JsonMapper;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -292,6 +293,23 @@ class StreamSessionTest {
         assertThat(poll.chunks()).containsExactly(StreamChunk.delta(1, "b"), StreamChunk.delta(2, "c"));
         assertThat(poll.chunk()).isEqualTo(StreamChunk.delta(2, "bc"));
         assertThat(poll.nextSeq()).isEqualTo(3);
+    }
+
+    @Test
+    void pollOlderThanTheReplayWindowSaysWhichIsTheOldestChunkStillKept() {
+        StreamSession session = running(2);
+        session.append("a");
+        session.append("b");
+        session.append("c");
+
+        Poll gap = session.poll(0L);
+        Poll kept = session.poll(1L);
+
+        assertThat(gap.chunks()).containsExactly(StreamChunk.delta(1, "b"), StreamChunk.delta(2, "c"));
+        assertThat(gap.firstSeq()).isEqualTo(1L);
+        assertThat(kept.firstSeq()).isNull();
+        assertThat(JsonMapper.shared().valueToTree(gap).has("first_seq")).isTrue();
+        assertThat(JsonMapper.shared().valueToTree(kept).has("first_seq")).isFalse();
     }
 
     @Test
