@@ -1,7 +1,7 @@
 package io.rkllm.gateway.nativebridge;
 
 import java.lang.reflect.Field;
-import java.lang.reflect.RecordComponent;
+import java.util.Objects;
 
 import com.sun.jna.Pointer;
 import com.sun.jna.Structure;
@@ -21,49 +21,33 @@ final class ParamStructMapper {
     /** Writes every set field of {@code params} into {@code param} (an {@code RKLLMParam}) and its extension. */
     static void write(ModelParams params, Structure param, AbiGeneration generation) {
         RKLLMExtendParam extend = extendOf(param);
-        for (RecordComponent component : ModelParams.class.getRecordComponents()) {
-            Object value = valueOf(component, params);
-            if (value == null) {
-                continue;
+        params.forEachSet((field, value) -> {
+            Slot slot = slotOf(param, extend, field.name());
+            if (slot == null) {
+                throw new InvalidParameterException(field.name(), "is not supported by runtime " + generation.label());
             }
-            String name = ModelParams.cFieldName(component.getName());
-            Field field = fieldOf(param, name);
-            Structure owner = param;
-            if (field == null) {
-                field = fieldOf(extend, name);
-                owner = extend;
-            }
-            if (field == null) {
-                throw new InvalidParameterException(name, "is not supported by runtime " + generation.label());
-            }
-            set(owner, field, value);
-        }
-        set(param, fieldOf(param, "is_async"), Boolean.FALSE);
+            set(slot, value);
+        });
+        set(Objects.requireNonNull(slotOf(param, extend, "is_async")), Boolean.FALSE);
     }
 
     /** Reads an {@code RKLLMParam} (after {@code read()}) into {@link ModelParams}; absent fields stay null. */
     static ModelParams read(Structure param) {
         RKLLMExtendParam extend = extendOf(param);
-        RecordComponent[] components = ModelParams.class.getRecordComponents();
-        Object[] values = new Object[components.length];
-        Class<?>[] types = new Class<?>[components.length];
-        for (int i = 0; i < components.length; i++) {
-            String name = ModelParams.cFieldName(components[i].getName());
-            types[i] = components[i].getType();
-            Field field = fieldOf(param, name);
-            Structure owner = param;
-            if (field == null) {
-                field = fieldOf(extend, name);
-                owner = extend;
-            }
-            values[i] = (field != null) ? get(owner, field, types[i]) : null;
+        return ModelParams.of((field) -> {
+            Slot slot = slotOf(param, extend, field.name());
+            return (slot != null) ? get(slot, field.type()) : null;
+        });
+    }
+
+    /** Where the C field {@code name} is: in the {@code RKLLMParam}, in its extension, or nowhere. */
+    private static @Nullable Slot slotOf(Structure param, RKLLMExtendParam extend, String name) {
+        Field field = fieldOf(param, name);
+        if (field != null) {
+            return new Slot(param, field);
         }
-        try {
-            return ModelParams.class.getDeclaredConstructor(types).newInstance(values);
-        }
-        catch (ReflectiveOperationException ex) {
-            throw new IllegalStateException("Cannot build ModelParams", ex);
-        }
+        field = fieldOf(extend, name);
+        return (field != null) ? new Slot(extend, field) : null;
     }
 
     private static RKLLMExtendParam extendOf(Structure param) {
@@ -84,16 +68,9 @@ final class ParamStructMapper {
         }
     }
 
-    private static @Nullable Object valueOf(RecordComponent component, ModelParams params) {
-        try {
-            return component.getAccessor().invoke(params);
-        }
-        catch (ReflectiveOperationException ex) {
-            throw new IllegalStateException(ex);
-        }
-    }
-
-    private static void set(Structure owner, @Nullable Field field, Object value) {
+    private static void set(Slot slot, Object value) {
+        Structure owner = slot.owner();
+        Field field = slot.field();
         try {
             Class<?> type = field.getType();
             if (type == byte.class) {
@@ -112,7 +89,9 @@ final class ParamStructMapper {
         }
     }
 
-    private static @Nullable Object get(Structure owner, Field field, Class<?> target) {
+    private static @Nullable Object get(Slot slot, Class<?> target) {
+        Structure owner = slot.owner();
+        Field field = slot.field();
         try {
             Class<?> type = field.getType();
             if (type == byte.class) {
@@ -127,6 +106,10 @@ final class ParamStructMapper {
         catch (IllegalAccessException ex) {
             throw new IllegalStateException(ex);
         }
+    }
+
+    /** A public field of a struct. */
+    private record Slot(Structure owner, Field field) {
     }
 
 }
