@@ -204,15 +204,26 @@ public final class RkllmRuntime implements AutoCloseable {
     }
 
     /**
-     * {@code rkllm_init} with new parameters, after destroying the current handle. Fails with
-     * {@link InvalidParameterException} for a refused field and {@link RkllmCallException} when the runtime refuses.
+     * {@code rkllm_init} with new parameters, in place of the loaded model. The parameters are checked first, and a
+     * refused field ({@link InvalidParameterException}) leaves the loaded model serving; past the checks, the current
+     * handle is destroyed, and the runtime stays unavailable when {@code rkllm_init} then fails
+     * ({@link RkllmCallException}).
      */
     public CompletableFuture<Void> init(ModelParams params) {
         ModelHandle loaded = requireModel();
         CompletableFuture<RuntimeStatus> done = new CompletableFuture<>();
         this.worker.execute(() -> {
+            ModelHandle.Prepared prepared;
+            try {
+                prepared = loaded.prepare(params);
+            }
+            catch (InvalidParameterException ex) {
+                logger.warn("rkllm_init refused, the loaded model stays: invalid model parameter {}", ex.getMessage());
+                done.completeExceptionally(ex);
+                return;
+            }
             loaded.destroy();
-            initialize(params, done);
+            initialize(prepared, done);
         }, done::completeExceptionally);
         return done.thenCompose((state) -> state.ready() ? CompletableFuture.completedFuture(null)
                 : CompletableFuture.failedFuture(new RuntimeUnavailableException(state.reason())));
@@ -248,30 +259,41 @@ public final class RkllmRuntime implements AutoCloseable {
         }, CLOSE_TIMEOUT);
     }
 
+    /** Checks {@code requested} and initialises the model with it; the start-up path. */
     private void initialize(ModelParams requested, CompletableFuture<RuntimeStatus> done) {
-        ModelHandle loaded = Objects.requireNonNull(this.model);
-        long start = System.nanoTime();
         try {
-            ModelHandle.Prepared prepared = loaded.prepare(requested);
-            this.status = new RuntimeStatus(State.INITIALIZING, this.libraryPath.toString(), this.status.abi(),
-                    this.status.version(), prepared.params().modelPath(), null);
+            initialize(Objects.requireNonNull(this.model).prepare(requested), done);
+        }
+        catch (InvalidParameterException ex) {
+            fail("invalid model parameter " + ex.getMessage(), ex, done);
+        }
+    }
+
+    private void initialize(ModelHandle.Prepared prepared, CompletableFuture<RuntimeStatus> done) {
+        ModelHandle loaded = Objects.requireNonNull(this.model);
+        String modelPath = prepared.params().modelPath();
+        long start = System.nanoTime();
+        this.status = new RuntimeStatus(State.INITIALIZING, this.libraryPath.toString(), this.status.abi(),
+                this.status.version(), modelPath, null);
+        try {
             loaded.init(prepared, Objects.requireNonNull(this.callback));
             this.status = withState(State.READY, null);
-            logger.info("Model {} initialised in {} ms", prepared.params().modelPath(),
+            logger.info("Model {} initialised in {} ms", modelPath,
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
             done.complete(this.status);
-        }
-        catch (InvalidParameterException | RkllmCallException ex) {
-            String reason = (ex instanceof RkllmCallException)
-                    ? ex.getMessage() + " for model " + requested.modelPath() + " (see the runtime's log above)"
-                    : "invalid model parameter " + ex.getMessage();
-            logger.error("RKLLM model not loaded: {}", reason);
-            this.status = withState(State.UNAVAILABLE, reason);
-            done.completeExceptionally(ex);
-        }
-        finally {
             this.initialization.complete(this.status);
         }
+        catch (RkllmCallException ex) {
+            fail(ex.getMessage() + " for model " + modelPath + " (see the runtime's log above)", ex, done);
+        }
+    }
+
+    /** The model is not loaded for {@code reason}: the runtime is unavailable, and {@code done} fails with the cause. */
+    private void fail(String reason, Throwable cause, CompletableFuture<RuntimeStatus> done) {
+        logger.error("RKLLM model not loaded: {}", reason);
+        this.status = withState(State.UNAVAILABLE, reason);
+        done.completeExceptionally(cause);
+        this.initialization.complete(this.status);
     }
 
     private CompletableFuture<Void> call(String function, NativeCall call) {
