@@ -99,15 +99,21 @@ abstract sealed class AbiAdapter permits AbiAdapterV12, AbiAdapterV13 {
 
     /**
      * {@code rkllm_init} with a struct from {@link #param}. The struct and the callback are kept until the next init,
-     * so they outlive the handle's use.
+     * so they outlive the handle's use. A 0 return without a handle fails too, with
+     * {@link RuntimeUnavailableException}: the runtime does that when NPU memory runs out, and the next
+     * {@code rkllm_run} on the NULL handle would crash the process.
      *
-     * @return the handle
+     * @return the handle, never null
      */
     final Pointer init(Structure param, LLMResultCallback callback) {
         PointerByReference handle = new PointerByReference();
         this.retained = List.of(param, callback);
         check("rkllm_init", callInit(handle, param, callback));
-        return handle.getValue();
+        Pointer live = handle.getValue();
+        if (live == null) {
+            throw new RuntimeUnavailableException("rkllm_init returned no model handle (NPU memory may be exhausted)");
+        }
+        return live;
     }
 
     /**

@@ -207,7 +207,7 @@ public final class RkllmRuntime implements AutoCloseable {
      * {@code rkllm_init} with new parameters, in place of the loaded model. The parameters are checked first, and a
      * refused field ({@link InvalidParameterException}) leaves the loaded model serving; past the checks, the current
      * handle is destroyed, and the runtime stays unavailable when {@code rkllm_init} then fails
-     * ({@link RkllmCallException}).
+     * ({@link RkllmCallException}, or {@link RuntimeUnavailableException} when it returned no handle).
      */
     public CompletableFuture<Void> init(ModelParams params) {
         ModelHandle loaded = requireModel();
@@ -283,7 +283,7 @@ public final class RkllmRuntime implements AutoCloseable {
             done.complete(this.status);
             this.initialization.complete(this.status);
         }
-        catch (RkllmCallException ex) {
+        catch (RkllmCallException | RuntimeUnavailableException ex) {
             fail(ex.getMessage() + " for model " + modelPath + " (see the runtime's log above)", ex, done);
         }
     }

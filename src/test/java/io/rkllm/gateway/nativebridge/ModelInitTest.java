@@ -1,7 +1,10 @@
 package io.rkllm.gateway.nativebridge;
 
+import java.nio.file.Path;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -16,6 +19,44 @@ class ModelInitTest {
             .result()
             .orTimeout(10, TimeUnit.SECONDS)
             .join();
+    }
+
+    @ParameterizedTest
+    @EnumSource(AbiGeneration.class)
+    void nullHandleAfterSuccessAtStartUpLeavesTheRuntimeUnavailable(AbiGeneration abi, @TempDir Path dir) {
+        long allocationsBefore = Simulator.liveAllocations(abi);
+        ModelParams params = ModelParams.forModel(Simulator.modelWith(dir, "null_handle=1").toString());
+        try (RkllmRuntime runtime = Simulator.open(abi, params)) {
+            assertThat(runtime.status().state()).isEqualTo(RuntimeStatus.State.UNAVAILABLE);
+            assertThat(runtime.status().reason()).contains("rkllm_init returned no model handle")
+                .contains("NPU memory");
+            assertThat(runtime.activeParams()).isNull();
+            assertThatThrownBy(() -> runtime.submit(RunRequest.prompt("x"), new CollectingListener()))
+                .isInstanceOf(RuntimeUnavailableException.class);
+            assertThat(runtime.isRunning()).isFalse();
+        }
+        assertThat(Simulator.liveAllocations(abi)).isEqualTo(allocationsBefore);
+    }
+
+    @ParameterizedTest
+    @EnumSource(AbiGeneration.class)
+    void nullHandleAfterSuccessOnInitFailsTheCallAsUnavailable(AbiGeneration abi, @TempDir Path dir) {
+        try (RkllmRuntime runtime = Simulator.open(abi)) {
+            ModelParams params = ModelParams.forModel(Simulator.modelWith(dir, "null_handle=1").toString());
+
+            assertThatThrownBy(() -> runtime.init(params).orTimeout(10, TimeUnit.SECONDS).join())
+                .isInstanceOf(CompletionException.class)
+                .cause()
+                .isInstanceOf(RuntimeUnavailableException.class)
+                .hasMessageContaining("rkllm_init returned no model handle")
+                .hasMessageNotContaining(dir.toString());
+            assertThat(runtime.status().state()).isEqualTo(RuntimeStatus.State.UNAVAILABLE);
+            assertThatThrownBy(() -> runtime.submit(RunRequest.prompt("x"), new CollectingListener()))
+                .isInstanceOf(RuntimeUnavailableException.class);
+
+            runtime.init(ModelParams.forModel(Simulator.model().toString())).orTimeout(10, TimeUnit.SECONDS).join();
+            assertThat(runToEnd(runtime, "back").finishReason()).isEqualTo(FinishReason.STOP);
+        }
     }
 
     @ParameterizedTest
