@@ -30,6 +30,9 @@ public final class RkllmRuntime implements AutoCloseable {
 
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
 
+    /** The reason given for an init that failed in a way no check foresaw; the cause goes to the log only. */
+    private static final String UNEXPECTED_INIT_FAILURE = "rkllm_init failed unexpectedly (see the service log)";
+
     private final Path libraryPath;
 
     private final RuntimeWorker worker = new RuntimeWorker();
@@ -94,8 +97,8 @@ public final class RkllmRuntime implements AutoCloseable {
                 (library.version() != null) ? library.version() : "of unknown version", abi);
         RkllmRuntime runtime = new RkllmRuntime(library.path(), library.adapter(), observer, new RuntimeStatus(
                 State.INITIALIZING, library.path().toString(), abi, library.versionText(), model.modelPath(), null));
-        runtime.worker.execute(() -> runtime.initialize(model, new CompletableFuture<>()), (ex) -> {
-        });
+        CompletableFuture<RuntimeStatus> done = new CompletableFuture<>();
+        runtime.worker.execute(() -> runtime.initialize(model, done), (dropped) -> runtime.dropped(dropped, done));
         return runtime;
     }
 
@@ -222,9 +225,13 @@ public final class RkllmRuntime implements AutoCloseable {
                 done.completeExceptionally(ex);
                 return;
             }
-            loaded.destroy();
+            catch (Throwable ex) {
+                logger.error("rkllm_init could not check its parameters; the loaded model stays", ex);
+                done.completeExceptionally(ex);
+                return;
+            }
             initialize(prepared, done);
-        }, done::completeExceptionally);
+        }, (dropped) -> dropped(dropped, done));
         return done.thenCompose((state) -> state.ready() ? CompletableFuture.completedFuture(null)
                 : CompletableFuture.failedFuture(new RuntimeUnavailableException(state.reason())));
     }
@@ -259,23 +266,32 @@ public final class RkllmRuntime implements AutoCloseable {
         }, CLOSE_TIMEOUT);
     }
 
-    /** Checks {@code requested} and initialises the model with it; the start-up path. */
+    /** The start-up path: checks {@code requested} and initialises the model with it. */
     private void initialize(ModelParams requested, CompletableFuture<RuntimeStatus> done) {
+        ModelHandle.Prepared prepared;
         try {
-            initialize(Objects.requireNonNull(this.model).prepare(requested), done);
+            prepared = Objects.requireNonNull(this.model).prepare(requested);
         }
         catch (InvalidParameterException ex) {
             fail("invalid model parameter " + ex.getMessage(), ex, done);
+            return;
         }
+        catch (Throwable ex) {
+            failUnexpectedly(ex, done);
+            return;
+        }
+        initialize(prepared, done);
     }
 
+    /** Destroys the loaded handle, if any, and initialises the model with checked parameters. */
     private void initialize(ModelHandle.Prepared prepared, CompletableFuture<RuntimeStatus> done) {
         ModelHandle loaded = Objects.requireNonNull(this.model);
         String modelPath = prepared.params().modelPath();
-        long start = System.nanoTime();
-        this.status = new RuntimeStatus(State.INITIALIZING, this.libraryPath.toString(), this.status.abi(),
-                this.status.version(), modelPath, null);
         try {
+            loaded.destroy();
+            long start = System.nanoTime();
+            this.status = new RuntimeStatus(State.INITIALIZING, this.libraryPath.toString(), this.status.abi(),
+                    this.status.version(), modelPath, null);
             loaded.init(prepared, Objects.requireNonNull(this.callback));
             this.status = withState(State.READY, null);
             logger.info("Model {} initialised in {} ms", modelPath,
@@ -286,6 +302,9 @@ public final class RkllmRuntime implements AutoCloseable {
         catch (RkllmCallException | RuntimeUnavailableException ex) {
             fail(ex.getMessage() + " for model " + modelPath + " (see the runtime's log above)", ex, done);
         }
+        catch (Throwable ex) {
+            failUnexpectedly(ex, done);
+        }
     }
 
     /** The model is not loaded for {@code reason}: the runtime is unavailable, and {@code done} fails with the cause. */
@@ -293,6 +312,18 @@ public final class RkllmRuntime implements AutoCloseable {
         logger.error("RKLLM model not loaded: {}", reason);
         this.status = withState(State.UNAVAILABLE, reason);
         done.completeExceptionally(cause);
+        this.initialization.complete(this.status);
+    }
+
+    /** What no check foresaw (a JNA error, a library without the function) ends the init all the same. */
+    private void failUnexpectedly(Throwable ex, CompletableFuture<RuntimeStatus> done) {
+        logger.error("rkllm_init failed unexpectedly", ex);
+        fail(UNEXPECTED_INIT_FAILURE, new RuntimeUnavailableException(UNEXPECTED_INIT_FAILURE, ex), done);
+    }
+
+    /** An init the worker never ran, because it was shut down first. */
+    private void dropped(Throwable reason, CompletableFuture<RuntimeStatus> done) {
+        done.completeExceptionally(reason);
         this.initialization.complete(this.status);
     }
 

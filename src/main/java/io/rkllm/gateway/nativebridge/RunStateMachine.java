@@ -111,7 +111,8 @@ final class RunStateMachine {
         try {
             code = this.model.adapter().run(live, run.request(), params, new Pointer(run.id()));
         }
-        catch (RuntimeException ex) {
+        catch (Throwable ex) {
+            // An Error too (no memory for the run's buffers, a JNA error): the run ends, and the queue moves on.
             logger.error("rkllm_run could not be called", ex);
             finish(run);
             run.fail(ex);
