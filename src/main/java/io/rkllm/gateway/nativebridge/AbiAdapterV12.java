@@ -23,11 +23,8 @@ final class AbiAdapterV12 extends AbiAdapter {
     private final RKLLMInferParam infer;
 
     AbiAdapterV12(Path library) {
-        this(Native.load(library.toString(), RkllmLibraryV12.class, LIBRARY_OPTIONS));
-    }
-
-    AbiAdapterV12(RkllmLibraryV12 library) {
-        this(library, new RKLLMInput(), new RKLLMInferParam());
+        this(Native.load(library.toString(), RkllmLibraryV12.class, LIBRARY_OPTIONS), new RKLLMInput(),
+                new RKLLMInferParam());
     }
 
     private AbiAdapterV12(RkllmLibraryV12 library, RKLLMInput input, RKLLMInferParam infer) {

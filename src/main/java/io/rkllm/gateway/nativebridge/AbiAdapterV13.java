@@ -32,6 +32,7 @@ final class AbiAdapterV13 extends AbiAdapter {
         this(Native.load(library.toString(), RkllmLibraryV13.class, LIBRARY_OPTIONS));
     }
 
+    /** On a library already loaded (or one that stands in for it in tests). */
     AbiAdapterV13(RkllmLibraryV13 library) {
         this(library, new RKLLMInput(), new RKLLMInferParam());
     }

@@ -14,13 +14,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** {@code rkllm_init} that fails, at start-up and on a loaded runtime: what the caller, the status and runs see. */
 class ModelInitTest {
 
-    private static RunResult runToEnd(RkllmRuntime runtime, String prompt) {
-        return runtime.submit(RunRequest.prompt(prompt + Simulator.FAST), new CollectingListener())
-            .result()
-            .orTimeout(10, TimeUnit.SECONDS)
-            .join();
-    }
-
     @ParameterizedTest
     @EnumSource(AbiGeneration.class)
     void nullHandleAfterSuccessAtStartUpLeavesTheRuntimeUnavailable(AbiGeneration abi, @TempDir Path dir) {
@@ -55,7 +48,7 @@ class ModelInitTest {
                 .isInstanceOf(RuntimeUnavailableException.class);
 
             runtime.init(ModelParams.forModel(Simulator.model().toString())).orTimeout(10, TimeUnit.SECONDS).join();
-            assertThat(runToEnd(runtime, "back").finishReason()).isEqualTo(FinishReason.STOP);
+            assertThat(Simulator.runToEnd(runtime, "back").finishReason()).isEqualTo(FinishReason.STOP);
         }
     }
 
@@ -72,7 +65,7 @@ class ModelInitTest {
             assertThat(runtime.status().ready()).isTrue();
             assertThat(runtime.status().reason()).isNull();
             assertThat(runtime.activeParams()).isEqualTo(loaded);
-            assertThat(runToEnd(runtime, "still here").finishReason()).isEqualTo(FinishReason.STOP);
+            assertThat(Simulator.runToEnd(runtime, "still here").finishReason()).isEqualTo(FinishReason.STOP);
         }
     }
 
@@ -97,7 +90,7 @@ class ModelInitTest {
                 .hasMessageContaining("is not supported by runtime");
 
             assertThat(runtime.status().ready()).isTrue();
-            assertThat(runToEnd(runtime, "still here").finishReason()).isEqualTo(FinishReason.STOP);
+            assertThat(Simulator.runToEnd(runtime, "still here").finishReason()).isEqualTo(FinishReason.STOP);
         }
     }
 

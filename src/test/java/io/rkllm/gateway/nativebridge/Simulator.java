@@ -64,6 +64,14 @@ public final class Simulator {
         return runtime;
     }
 
+    /** Runs {@code prompt} at full speed ({@link #FAST}) to its end. */
+    public static RunResult runToEnd(RkllmRuntime runtime, String prompt) {
+        return runtime.submit(RunRequest.prompt(prompt + FAST), new CollectingListener())
+            .result()
+            .orTimeout(10, TimeUnit.SECONDS)
+            .join();
+    }
+
     /** The simulator's own count of live allocations, across all its handles. */
     public static long liveAllocations(AbiGeneration generation) {
         return Native.load(library(generation).toString(), Hooks.class).rkllm_sim_live_allocations();

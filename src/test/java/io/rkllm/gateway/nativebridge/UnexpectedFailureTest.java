@@ -23,12 +23,6 @@ class UnexpectedFailureTest {
                 new OutOfMemoryError("injected"));
     }
 
-    private static RunResult runToEnd(RkllmRuntime runtime, String prompt) {
-        return runtime.submit(RunRequest.prompt(prompt + Simulator.FAST), new CollectingListener())
-            .result()
-            .orTimeout(10, TimeUnit.SECONDS)
-            .join();
-    }
 
     @ParameterizedTest
     @MethodSource("faults")
@@ -63,7 +57,7 @@ class UnexpectedFailureTest {
 
             runtime.init(ModelParams.forModel(Simulator.model().toString())).orTimeout(10, TimeUnit.SECONDS).join();
             assertThat(runtime.status().ready()).isTrue();
-            assertThat(runToEnd(runtime, "back").finishReason()).isEqualTo(FinishReason.STOP);
+            assertThat(Simulator.runToEnd(runtime, "back").finishReason()).isEqualTo(FinishReason.STOP);
         }
     }
 
@@ -78,7 +72,7 @@ class UnexpectedFailureTest {
                 .orTimeout(10, TimeUnit.SECONDS)
                 .join()).isInstanceOf(CompletionException.class).cause().isSameAs(fault);
             assertThat(runtime.status().ready()).isTrue();
-            assertThat(runToEnd(runtime, "still here").finishReason()).isEqualTo(FinishReason.STOP);
+            assertThat(Simulator.runToEnd(runtime, "still here").finishReason()).isEqualTo(FinishReason.STOP);
         }
     }
 
