@@ -307,7 +307,7 @@ public final class RkllmRuntime implements AutoCloseable {
         }
     }
 
-    /** The model is not loaded for {@code reason}: the runtime is unavailable, and {@code done} fails with the cause. */
+    /** The model is not loaded for {@code reason}: the runtime is unavailable; {@code done} fails with the cause. */
     private void fail(String reason, Throwable cause, CompletableFuture<RuntimeStatus> done) {
         logger.error("RKLLM model not loaded: {}", reason);
         this.status = withState(State.UNAVAILABLE, reason);
