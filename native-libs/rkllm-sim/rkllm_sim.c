@@ -286,6 +286,7 @@ typedef struct {
     long long prefill_ms;
     long long max_context_limit;
     long long default_new_tokens;
+    long long null_handle; /* rkllm_init returns 0 without a handle, as the real runtime does out of NPU memory */
     char* corpus;
     size_t corpus_len;
     sim_token* tokens;
@@ -380,6 +381,8 @@ static int load_model(const char* path, sim_model* m) {
             slot = &m->max_context_limit;
         else if (klen == 18 && memcmp(line, "default_new_tokens", 18) == 0)
             slot = &m->default_new_tokens;
+        else if (klen == 11 && memcmp(line, "null_handle", 11) == 0)
+            slot = &m->null_handle;
         if (!slot) continue; /* unknown keys are ignored */
         if (v < 0) {
             sim_error("invalid value in model file %s: %.*s", path, (int)n, line);
@@ -849,6 +852,13 @@ int rkllm_init(LLMHandle* handle_out, RKLLMParam* param, LLMResultCallback callb
         free_model(&h->model);
         sim_free(h);
         return -1;
+    }
+    if (h->model.null_handle) {
+        /* The real runtime's failure that reports success: *handle stays NULL and rkllm_init returns 0. */
+        sim_error("failed to allocate NPU memory for model %s (simulated by null_handle)", param->model_path);
+        free_model(&h->model);
+        sim_free(h);
+        return 0;
     }
     h->model_path = sim_strdup(param->model_path);
     if (!h->model_path) {

@@ -2,6 +2,9 @@ package io.rkllm.gateway.nativebridge;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.function.BiConsumer;
+import java.util.function.Function;
 
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.PropertyNamingStrategies;
@@ -10,7 +13,8 @@ import tools.jackson.databind.annotation.JsonNaming;
 /**
  * The fields of {@code RKLLMParam} (and its {@code extend_param}) in Java form. A null field means "the library's
  * default": {@link #withDefaults} fills them from {@code rkllm_createDefaultParam}. Every component maps to the C
- * field of the same name in snake case ({@code maxContextLen} → {@code max_context_len}).
+ * field of the same name in snake case ({@code maxContextLen} → {@code max_context_len}); {@link #fields()} lists
+ * them, and whatever copies these fields by name (into the C struct, out of a request) goes through that one table.
  *
  * @param modelPath the model file (.rkllm)
  * @param imgStart 1.2.x only: the image start tag of multimodal models
@@ -31,8 +35,38 @@ public record ModelParams(@Nullable String modelPath, @Nullable Integer maxConte
     /** Largest context any current RKLLM model is compiled for, with room to spare; beyond it is a typo. */
     static final int MAX_CONTEXT = 131_072;
 
-    /** The C field a component maps to: {@code maxContextLen} → {@code max_context_len}. */
-    public static String cFieldName(String component) {
+    private static final RecordFields<ModelParams> TABLE = RecordFields.of(ModelParams.class);
+
+    private static final List<Field> FIELDS = TABLE.components()
+        .stream()
+        .map((component) -> new Field(cFieldName(component.getName()), component.getType()))
+        .toList();
+
+    /** Every field in declaration order. */
+    public static List<Field> fields() {
+        return FIELDS;
+    }
+
+    /** Params with the value {@code values} gives each field (null leaves it unset); a value has its field's type. */
+    public static ModelParams of(Function<Field, @Nullable Object> values) {
+        Object[] all = new Object[FIELDS.size()];
+        for (int i = 0; i < all.length; i++) {
+            all[i] = values.apply(FIELDS.get(i));
+        }
+        return TABLE.create(all);
+    }
+
+    /** Hands every set field to {@code action}, in declaration order. */
+    public void forEachSet(BiConsumer<Field, Object> action) {
+        for (int i = 0; i < FIELDS.size(); i++) {
+            Object value = TABLE.get(this, i);
+            if (value != null) {
+                action.accept(FIELDS.get(i), value);
+            }
+        }
+    }
+
+    private static String cFieldName(String component) {
         StringBuilder snake = new StringBuilder(component.length() + 4);
         for (char c : component.toCharArray()) {
             if (Character.isUpperCase(c)) {
@@ -67,7 +101,7 @@ public record ModelParams(@Nullable String modelPath, @Nullable Integer maxConte
 
     /** This one's fields where set, the defaults' fields elsewhere. */
     public ModelParams withDefaults(ModelParams defaults) {
-        return RecordDefaults.merge(this, defaults);
+        return TABLE.merge(this, defaults);
     }
 
     /**
@@ -78,7 +112,7 @@ public record ModelParams(@Nullable String modelPath, @Nullable Integer maxConte
         ParamChecks.notBlank("model_path", this.modelPath);
         Path model = NativeStrings.path("model_path", this.modelPath);
         if (!Files.isRegularFile(model) || !Files.isReadable(model)) {
-            throw new InvalidParameterException("model_path", "no readable model file at " + model.toAbsolutePath());
+            throw new InvalidParameterException("model_path", "no readable model file at " + model);
         }
         ParamChecks.inRange("max_context_len", this.maxContextLen, 1, MAX_CONTEXT);
         ParamChecks.inRange("max_new_tokens", this.maxNewTokens, -1, MAX_CONTEXT);
@@ -95,6 +129,13 @@ public record ModelParams(@Nullable String modelPath, @Nullable Integer maxConte
     public Sampling sampling() {
         return new Sampling(this.topK, this.topP, this.temperature, this.repeatPenalty, this.frequencyPenalty,
                 this.presencePenalty, this.mirostat, this.mirostatTau, this.mirostatEta);
+    }
+
+    /**
+     * One field: its C name, which is also its JSON name, and its Java type ({@link Integer}, {@link Float},
+     * {@link Boolean} or {@link String}).
+     */
+    public record Field(String name, Class<?> type) {
     }
 
 }

@@ -1,6 +1,7 @@
 package io.rkllm.gateway.nativebridge;
 
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 
 import com.sun.jna.Pointer;
@@ -23,6 +24,9 @@ public final class NativeRun {
     private static final long PERF_GENERATE_TOKENS = RKLLMResult.perfFieldOffset("generate_tokens");
 
     private static final long PERF_MEMORY = RKLLMResult.perfFieldOffset("memory_usage_mb");
+
+    /** Run ids double as the callback's userdata, so they start at 1: NULL means "no run". */
+    private static final AtomicLong ids = new AtomicLong();
 
     /** What the worker and {@link #abort()} agree on, under the runtime's run lock. */
     enum Phase {
@@ -62,6 +66,10 @@ public final class NativeRun {
         this.request = request;
         this.listener = listener;
         this.aborter = aborter;
+    }
+
+    static long nextId() {
+        return ids.incrementAndGet();
     }
 
     /** Completes once {@code rkllm_run} has returned (or at once when aborted before it started). */

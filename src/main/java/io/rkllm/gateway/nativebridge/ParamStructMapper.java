@@ -1,7 +1,6 @@
 package io.rkllm.gateway.nativebridge;
 
-import java.lang.reflect.Field;
-import java.lang.reflect.RecordComponent;
+import java.util.Objects;
 
 import com.sun.jna.Pointer;
 import com.sun.jna.Structure;
@@ -21,112 +20,55 @@ final class ParamStructMapper {
     /** Writes every set field of {@code params} into {@code param} (an {@code RKLLMParam}) and its extension. */
     static void write(ModelParams params, Structure param, AbiGeneration generation) {
         RKLLMExtendParam extend = extendOf(param);
-        for (RecordComponent component : ModelParams.class.getRecordComponents()) {
-            Object value = valueOf(component, params);
-            if (value == null) {
-                continue;
+        params.forEachSet((field, value) -> {
+            StructField slot = slotOf(param, extend, field.name());
+            if (slot == null) {
+                throw new InvalidParameterException(field.name(), "is not supported by runtime " + generation.label());
             }
-            String name = ModelParams.cFieldName(component.getName());
-            Field field = fieldOf(param, name);
-            Structure owner = param;
-            if (field == null) {
-                field = fieldOf(extend, name);
-                owner = extend;
-            }
-            if (field == null) {
-                throw new InvalidParameterException(name, "is not supported by runtime " + generation.label());
-            }
-            set(owner, field, value);
-        }
-        set(param, fieldOf(param, "is_async"), Boolean.FALSE);
+            set(slot, value);
+        });
+        set(StructField.of(param, "is_async"), Boolean.FALSE);
     }
 
     /** Reads an {@code RKLLMParam} (after {@code read()}) into {@link ModelParams}; absent fields stay null. */
     static ModelParams read(Structure param) {
         RKLLMExtendParam extend = extendOf(param);
-        RecordComponent[] components = ModelParams.class.getRecordComponents();
-        Object[] values = new Object[components.length];
-        Class<?>[] types = new Class<?>[components.length];
-        for (int i = 0; i < components.length; i++) {
-            String name = ModelParams.cFieldName(components[i].getName());
-            types[i] = components[i].getType();
-            Field field = fieldOf(param, name);
-            Structure owner = param;
-            if (field == null) {
-                field = fieldOf(extend, name);
-                owner = extend;
-            }
-            values[i] = (field != null) ? get(owner, field, types[i]) : null;
-        }
-        try {
-            return ModelParams.class.getDeclaredConstructor(types).newInstance(values);
-        }
-        catch (ReflectiveOperationException ex) {
-            throw new IllegalStateException("Cannot build ModelParams", ex);
-        }
+        return ModelParams.of((field) -> {
+            StructField slot = slotOf(param, extend, field.name());
+            return (slot != null) ? get(slot, field.type()) : null;
+        });
+    }
+
+    /** Where the C field {@code name} is: in the {@code RKLLMParam}, in its extension, or nowhere. */
+    private static @Nullable StructField slotOf(Structure param, RKLLMExtendParam extend, String name) {
+        StructField field = StructField.find(param, name);
+        return (field != null) ? field : StructField.find(extend, name);
     }
 
     private static RKLLMExtendParam extendOf(Structure param) {
-        try {
-            return (RKLLMExtendParam) param.getClass().getField("extend_param").get(param);
+        return (RKLLMExtendParam) StructField.of(param, "extend_param").get();
+    }
+
+    private static void set(StructField slot, Object value) {
+        Class<?> type = slot.type();
+        if (type == byte.class) {
+            slot.set((value instanceof Boolean flag) ? (byte) (flag ? 1 : 0) : ((Integer) value).byteValue());
         }
-        catch (ReflectiveOperationException ex) {
-            throw new IllegalArgumentException(param.getClass().getName() + " is no RKLLMParam", ex);
+        else if (type == Pointer.class) {
+            slot.set(NativeStrings.utf8((String) value));
+        }
+        else {
+            slot.set(value);
         }
     }
 
-    private static @Nullable Field fieldOf(Structure struct, String name) {
-        try {
-            return struct.getClass().getField(name);
+    private static @Nullable Object get(StructField slot, Class<?> target) {
+        Object raw = slot.get();
+        if (slot.type() == byte.class) {
+            byte value = (Byte) Objects.requireNonNull(raw);
+            return (target == Boolean.class) ? Boolean.valueOf(value != 0) : Integer.valueOf(value & 0xFF);
         }
-        catch (NoSuchFieldException ex) {
-            return null;
-        }
-    }
-
-    private static @Nullable Object valueOf(RecordComponent component, ModelParams params) {
-        try {
-            return component.getAccessor().invoke(params);
-        }
-        catch (ReflectiveOperationException ex) {
-            throw new IllegalStateException(ex);
-        }
-    }
-
-    private static void set(Structure owner, @Nullable Field field, Object value) {
-        try {
-            Class<?> type = field.getType();
-            if (type == byte.class) {
-                field.setByte(owner, (value instanceof Boolean flag) ? (byte) (flag ? 1 : 0)
-                        : ((Integer) value).byteValue());
-            }
-            else if (type == Pointer.class) {
-                field.set(owner, NativeStrings.utf8((String) value));
-            }
-            else {
-                field.set(owner, value);
-            }
-        }
-        catch (IllegalAccessException ex) {
-            throw new IllegalStateException(ex);
-        }
-    }
-
-    private static @Nullable Object get(Structure owner, Field field, Class<?> target) {
-        try {
-            Class<?> type = field.getType();
-            if (type == byte.class) {
-                byte raw = field.getByte(owner);
-                return (target == Boolean.class) ? Boolean.valueOf(raw != 0) : Integer.valueOf(raw & 0xFF);
-            }
-            if (type == Pointer.class) {
-                return NativeStrings.read((Pointer) field.get(owner));
-            }
-            return field.get(owner);
-        }
-        catch (IllegalAccessException ex) {
-            throw new IllegalStateException(ex);
-        }
+        return (slot.type() == Pointer.class) ? NativeStrings.read((Pointer) raw) : raw;
     }
 
 }

@@ -1,16 +1,11 @@
 package io.rkllm.gateway.nativebridge;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import com.sun.jna.CallbackThreadInitializer;
 import com.sun.jna.Native;
@@ -23,69 +18,56 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The RKLLM runtime behind one model handle. Every call that needs the handle runs on one dedicated worker thread, in
- * submission order, so the handle is never used by two threads and {@code rkllm_run} blocks nobody else;
- * {@code rkllm_abort} and {@code rkllm_is_running} are called directly, as the runtime intends. A library or model that
- * cannot be loaded leaves the runtime {@link State#UNAVAILABLE} with the reason, never a dead JVM.
+ * The RKLLM runtime behind one model handle, the face the rest of the service uses. Every call that needs the handle
+ * runs on one {@link RuntimeWorker}, in submission order; {@code rkllm_abort} and {@code rkllm_is_running} are called
+ * directly, as the runtime intends. The parts behind it: {@link LoadedLibrary} (loading and ABI choice),
+ * {@link ModelHandle} (the handle's lifecycle) and {@link RunStateMachine} (the runs). A library or model that cannot
+ * be loaded leaves the runtime {@link State#UNAVAILABLE} with the reason, never a dead JVM.
  */
 public final class RkllmRuntime implements AutoCloseable {
 
     private static final Logger logger = LoggerFactory.getLogger(RkllmRuntime.class);
 
-    /** Run ids double as the callback's userdata, so they start at 1: NULL means "no run". */
-    private static final AtomicLong runIds = new AtomicLong();
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
 
-    static long nextRunId() {
-        return runIds.incrementAndGet();
-    }
-
-    private static final long CLOSE_TIMEOUT_SECONDS = 30;
+    /** The reason given for an init that failed in a way no check foresaw; the cause goes to the log only. */
+    private static final String UNEXPECTED_INIT_FAILURE = "rkllm_init failed unexpectedly (see the service log)";
 
     private final Path libraryPath;
 
-    private final @Nullable AbiAdapter adapter;
+    private final RuntimeWorker worker = new RuntimeWorker();
 
-    private final @Nullable LibraryVersion version;
+    /** Null when the library could not be loaded; so are {@link #runs} and {@link #callback}. */
+    private final @Nullable ModelHandle model;
 
-    private final ExecutorService worker;
+    private final @Nullable RunStateMachine runs;
 
     /** Held for the handle's lifetime: native code keeps a pointer to it. */
-    private final ResultCallback callback;
+    private final @Nullable ResultCallback callback;
 
     private final CompletableFuture<RuntimeStatus> initialization = new CompletableFuture<>();
 
-    /**
-     * Orders run start and end against {@link #abort(NativeRun)}, so an abort never hits the next run, and guards the
-     * handle's direct uses ({@code rkllm_abort}, {@code rkllm_is_running}) against its destruction.
-     */
-    private final Object runLock = new Object();
-
-    /** The run inside {@code rkllm_run}; written under {@link #runLock}, read by the callback without it. */
-    private volatile @Nullable NativeRun current;
-
-    /** Written on the worker only, under {@link #runLock}. */
-    private volatile @Nullable Pointer handle;
-
-    private volatile @Nullable ModelParams active;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     private volatile RuntimeStatus status;
 
-    private boolean closed;
-
-    private RkllmRuntime(Path libraryPath, @Nullable AbiAdapter adapter, @Nullable LibraryVersion version,
-            CallbackObserver observer, RuntimeStatus status) {
+    private RkllmRuntime(Path libraryPath, @Nullable AbiAdapter adapter, CallbackObserver observer,
+            RuntimeStatus status) {
         this.libraryPath = libraryPath;
-        this.adapter = adapter;
-        this.version = version;
         this.status = status;
-        this.callback = new ResultCallback(() -> this.current, observer);
+        if (adapter == null) {
+            this.model = null;
+            this.runs = null;
+            this.callback = null;
+            return;
+        }
+        ModelHandle handle = new ModelHandle(adapter);
+        RunStateMachine machine = new RunStateMachine(this.worker, handle, this::unavailableReason);
+        this.model = handle;
+        this.runs = machine;
+        this.callback = new ResultCallback(machine::current, observer);
         Native.setCallbackThreadInitializer(this.callback,
                 new CallbackThreadInitializer(true, false, "rkllm-callback"));
-        this.worker = Executors.newSingleThreadExecutor((task) -> {
-            Thread thread = new Thread(task, "rkllm-worker");
-            thread.setDaemon(true);
-            return thread;
-        });
     }
 
     /**
@@ -94,39 +76,29 @@ public final class RkllmRuntime implements AutoCloseable {
      * throws: what fails is in {@link #status()}.
      */
     public static RkllmRuntime open(Path libraryPath, String abi, ModelParams model, CallbackObserver observer) {
-        String library = libraryPath.toString();
-        if (!Files.isRegularFile(libraryPath)) {
-            return unavailable(libraryPath, observer,
-                    "no runtime library at " + libraryPath.toAbsolutePath() + " (rkllm.library-path)");
-        }
-        AbiAdapter adapter;
-        LibraryVersion version;
+        LoadedLibrary library;
         try {
-            Optional<LibraryVersion> carried = AbiSelector.versionOf(libraryPath);
-            AbiGeneration generation = AbiSelector.select(abi, libraryPath, carried);
-            version = carried.orElse(null);
-            adapter = AbiAdapter.load(libraryPath, generation);
+            library = LoadedLibrary.load(libraryPath, abi);
         }
         catch (RuntimeUnavailableException ex) {
-            return unavailable(libraryPath, observer, ex.getMessage());
+            logger.error("RKLLM runtime unavailable: {}", ex.getMessage());
+            RkllmRuntime runtime = new RkllmRuntime(libraryPath, null, observer, new RuntimeStatus(State.UNAVAILABLE,
+                    libraryPath.toString(), null, null, null, ex.getMessage()));
+            runtime.initialization.complete(runtime.status);
+            return runtime;
         }
-        catch (UnsatisfiedLinkError | Exception ex) {
-            return unavailable(libraryPath, observer, "cannot load " + library + ": " + ex.getMessage());
-        }
-        logger.info("Loaded {} (runtime {}, ABI {})", library, (version != null) ? version : "of unknown version",
-                adapter.generation().label());
-        RkllmRuntime runtime = new RkllmRuntime(libraryPath, adapter, version, observer, new RuntimeStatus(
-                State.INITIALIZING, library, adapter.generation().label(), versionText(version), model.modelPath(),
-                null));
-        runtime.worker.execute(() -> runtime.initialize(model, new CompletableFuture<>()));
-        return runtime;
+        return open(library, model, observer);
     }
 
-    private static RkllmRuntime unavailable(Path libraryPath, CallbackObserver observer, String reason) {
-        logger.error("RKLLM runtime unavailable: {}", reason);
-        RkllmRuntime runtime = new RkllmRuntime(libraryPath, null, null, observer,
-                new RuntimeStatus(State.UNAVAILABLE, libraryPath.toString(), null, null, null, reason));
-        runtime.initialization.complete(runtime.status);
+    /** Starts initialising {@code model} with a library already loaded. */
+    static RkllmRuntime open(LoadedLibrary library, ModelParams model, CallbackObserver observer) {
+        String abi = library.adapter().generation().label();
+        logger.info("Loaded {} (runtime {}, ABI {})", library.path(),
+                (library.version() != null) ? library.version() : "of unknown version", abi);
+        RkllmRuntime runtime = new RkllmRuntime(library.path(), library.adapter(), observer, new RuntimeStatus(
+                State.INITIALIZING, library.path().toString(), abi, library.versionText(), model.modelPath(), null));
+        CompletableFuture<RuntimeStatus> done = new CompletableFuture<>();
+        runtime.worker.execute(() -> runtime.initialize(model, done), (dropped) -> runtime.dropped(dropped, done));
         return runtime;
     }
 
@@ -142,13 +114,13 @@ public final class RkllmRuntime implements AutoCloseable {
 
     /** The parameters of the loaded model, the library's defaults filled in; null while none is loaded. */
     public @Nullable ModelParams activeParams() {
-        return this.active;
+        return (this.model != null) ? this.model.active() : null;
     }
 
     /** {@code rkllm_createDefaultParam()}. */
     public CompletableFuture<ModelParams> defaultParams() {
-        AbiAdapter loaded = requireLibrary();
-        return CompletableFuture.supplyAsync(loaded::defaults, this.worker);
+        AbiAdapter adapter = requireModel().adapter();
+        return this.worker.call(adapter::defaults);
     }
 
     /**
@@ -156,10 +128,8 @@ public final class RkllmRuntime implements AutoCloseable {
      * {@link InvalidParameterException}); the returned run's result completes when {@code rkllm_run} has returned.
      */
     public NativeRun submit(RunRequest request, TokenListener listener) {
-        AbiAdapter loaded = checked(request);
-        NativeRun run = new NativeRun(nextRunId(), request, listener, this::abort);
-        this.worker.execute(() -> execute(loaded, run));
-        return run;
+        check(request);
+        return Objects.requireNonNull(this.runs).submit(request, listener);
     }
 
     /**
@@ -167,28 +137,22 @@ public final class RkllmRuntime implements AutoCloseable {
      * and the loaded ABI can carry every field of the request ({@link InvalidParameterException}).
      */
     public void check(RunRequest request) {
-        checked(request);
-    }
-
-    private AbiAdapter checked(RunRequest request) {
-        AbiAdapter loaded = requireLibrary();
-        requireNotUnavailable();
-        loaded.checkSupported(request);
-        return loaded;
+        ModelHandle loaded = requireModel();
+        if (this.status.state() == State.UNAVAILABLE || this.status.state() == State.CLOSED) {
+            throw new RuntimeUnavailableException(unavailableReason());
+        }
+        loaded.adapter().checkSupported(request);
     }
 
     /** Aborts the run inside {@code rkllm_run}, if any. */
     public boolean abortCurrent() {
-        NativeRun run = this.current;
+        NativeRun run = (this.runs != null) ? this.runs.current() : null;
         return run != null && run.abort();
     }
 
     /** {@code rkllm_is_running}: 1 during prefill and decode. */
     public boolean isRunning() {
-        synchronized (this.runLock) {
-            Pointer live = this.handle;
-            return live != null && this.adapter != null && this.adapter.library().rkllm_is_running(live) == 1;
-        }
+        return this.model != null && this.model.isRunning();
     }
 
     /** {@code rkllm_clear_kv_cache}; the position arrays are null to clear everything. */
@@ -200,10 +164,11 @@ public final class RkllmRuntime implements AutoCloseable {
 
     /** {@code rkllm_get_kv_cache_size}: the cache length of each batch. */
     public CompletableFuture<int[]> kvCacheSizes() {
+        ModelHandle loaded = requireModel();
         return onHandle((lib, live) -> {
-            ModelParams params = Objects.requireNonNull(this.active);
+            ModelParams params = Objects.requireNonNull(loaded.active());
             int[] sizes = new int[(params.nBatch() != null) ? params.nBatch() : 1];
-            AbiAdapter.RunParts.check("rkllm_get_kv_cache_size", lib.rkllm_get_kv_cache_size(live, sizes));
+            AbiAdapter.check("rkllm_get_kv_cache_size", lib.rkllm_get_kv_cache_size(live, sizes));
             return sizes;
         });
     }
@@ -242,27 +207,43 @@ public final class RkllmRuntime implements AutoCloseable {
     }
 
     /**
-     * {@code rkllm_init} with new parameters, after destroying the current handle. Fails with
-     * {@link InvalidParameterException} for a refused field and {@link RkllmCallException} when the runtime refuses.
+     * {@code rkllm_init} with new parameters, in place of the loaded model. The parameters are checked first, and a
+     * refused field ({@link InvalidParameterException}) leaves the loaded model serving; past the checks, the current
+     * handle is destroyed, and the runtime stays unavailable when {@code rkllm_init} then fails
+     * ({@link RkllmCallException}, or {@link RuntimeUnavailableException} when it returned no handle).
      */
-    public CompletableFuture<Void> init(ModelParams model) {
-        requireLibrary();
+    public CompletableFuture<Void> init(ModelParams params) {
+        ModelHandle loaded = requireModel();
         CompletableFuture<RuntimeStatus> done = new CompletableFuture<>();
         this.worker.execute(() -> {
-            destroyHandle();
-            initialize(model, done);
-        });
+            ModelHandle.Prepared prepared;
+            try {
+                prepared = loaded.prepare(params);
+            }
+            catch (InvalidParameterException ex) {
+                logger.warn("rkllm_init refused, the loaded model stays: invalid model parameter {}", ex.getMessage());
+                done.completeExceptionally(ex);
+                return;
+            }
+            catch (Throwable ex) {
+                logger.error("rkllm_init could not check its parameters; the loaded model stays", ex);
+                done.completeExceptionally(ex);
+                return;
+            }
+            initialize(prepared, done);
+        }, (dropped) -> dropped(dropped, done));
         return done.thenCompose((state) -> state.ready() ? CompletableFuture.completedFuture(null)
                 : CompletableFuture.failedFuture(new RuntimeUnavailableException(state.reason())));
     }
 
     /** {@code rkllm_destroy}; the runtime is unavailable until the next {@link #init}. */
     public CompletableFuture<Void> destroy() {
-        requireLibrary();
-        return CompletableFuture.runAsync(() -> {
-            destroyHandle();
+        ModelHandle loaded = requireModel();
+        return this.worker.call(() -> {
+            loaded.destroy();
             this.status = withState(State.UNAVAILABLE, "the model was unloaded (rkllm_destroy)");
-        }, this.worker);
+            return null;
+        });
     }
 
     /**
@@ -271,183 +252,105 @@ public final class RkllmRuntime implements AutoCloseable {
      */
     @Override
     public void close() {
-        synchronized (this.runLock) {
-            if (this.closed) {
-                return;
-            }
-            this.closed = true;
-            NativeRun run = this.current;
-            if (run != null) {
-                run.markAbortRequested();
-                abortNative();
-            }
-        }
-        try {
-            this.worker.submit(() -> {
-                destroyHandle();
-                this.status = withState(State.CLOSED, "the runtime was closed");
-            }).get(CLOSE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-        }
-        catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
-        }
-        catch (ExecutionException | TimeoutException ex) {
-            logger.error("RKLLM runtime did not shut down cleanly", ex);
-        }
-        this.worker.shutdownNow();
-    }
-
-    boolean abort(NativeRun run) {
-        synchronized (this.runLock) {
-            switch (run.phase) {
-                case PENDING -> {
-                    run.markAbortRequested();
-                    run.phase = NativeRun.Phase.DONE;
-                    run.completeAborted();
-                    return true;
-                }
-                case RUNNING -> {
-                    run.markAbortRequested();
-                    abortNative();
-                    return true;
-                }
-                default -> {
-                    return false;
-                }
-            }
-        }
-    }
-
-    private void abortNative() {
-        Pointer live = this.handle;
-        if (live != null && this.adapter != null) {
-            this.adapter.library().rkllm_abort(live);
-        }
-    }
-
-    private void execute(AbiAdapter loaded, NativeRun run) {
-        Pointer live;
-        ModelParams params;
-        synchronized (this.runLock) {
-            if (run.phase != NativeRun.Phase.PENDING) {
-                return;
-            }
-            live = this.handle;
-            params = this.active;
-            if (this.closed || live == null || params == null) {
-                run.phase = NativeRun.Phase.DONE;
-                if (this.closed) {
-                    run.completeAborted();
-                }
-                else {
-                    run.fail(new RuntimeUnavailableException(unavailableReason()));
-                }
-                return;
-            }
-            run.phase = NativeRun.Phase.RUNNING;
-            this.current = run;
-        }
-        int code;
-        try {
-            code = loaded.run(live, run.request(), params, new Pointer(run.id()));
-        }
-        catch (RuntimeException ex) {
-            logger.error("rkllm_run could not be called", ex);
-            finishRun(run);
-            run.fail(ex);
+        if (this.closed.getAndSet(true)) {
             return;
         }
-        finishRun(run);
-        Integer limit = (run.request().maxNewTokens() != null) ? run.request().maxNewTokens() : params.maxNewTokens();
-        run.complete(code, (limit != null) ? limit : -1);
-    }
-
-    private void finishRun(NativeRun run) {
-        synchronized (this.runLock) {
-            this.current = null;
-            run.phase = NativeRun.Phase.DONE;
+        if (this.runs != null) {
+            this.runs.close();
         }
+        this.worker.shutdown(() -> {
+            if (this.model != null) {
+                this.model.destroy();
+            }
+            this.status = withState(State.CLOSED, "the runtime was closed");
+        }, CLOSE_TIMEOUT);
     }
 
+    /** The start-up path: checks {@code requested} and initialises the model with it. */
     private void initialize(ModelParams requested, CompletableFuture<RuntimeStatus> done) {
-        AbiAdapter loaded = Objects.requireNonNull(this.adapter);
-        long start = System.nanoTime();
+        ModelHandle.Prepared prepared;
         try {
-            ModelParams params = requested.withDefaults(loaded.defaults()).validate();
-            this.status = new RuntimeStatus(State.INITIALIZING, this.libraryPath.toString(),
-                    loaded.generation().label(), versionText(this.version), params.modelPath(), null);
-            this.handle = loaded.init(params, this.callback);
-            this.active = params;
+            prepared = Objects.requireNonNull(this.model).prepare(requested);
+        }
+        catch (InvalidParameterException ex) {
+            fail("invalid model parameter " + ex.getMessage(), ex, done);
+            return;
+        }
+        catch (Throwable ex) {
+            failUnexpectedly(ex, done);
+            return;
+        }
+        initialize(prepared, done);
+    }
+
+    /** Destroys the loaded handle, if any, and initialises the model with checked parameters. */
+    private void initialize(ModelHandle.Prepared prepared, CompletableFuture<RuntimeStatus> done) {
+        ModelHandle loaded = Objects.requireNonNull(this.model);
+        String modelPath = prepared.params().modelPath();
+        try {
+            loaded.destroy();
+            long start = System.nanoTime();
+            this.status = new RuntimeStatus(State.INITIALIZING, this.libraryPath.toString(), this.status.abi(),
+                    this.status.version(), modelPath, null);
+            loaded.init(prepared, Objects.requireNonNull(this.callback));
             this.status = withState(State.READY, null);
-            logger.info("Model {} initialised in {} ms", params.modelPath(),
+            logger.info("Model {} initialised in {} ms", modelPath,
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
             done.complete(this.status);
-        }
-        catch (InvalidParameterException | RkllmCallException ex) {
-            String reason = (ex instanceof RkllmCallException)
-                    ? ex.getMessage() + " for model " + requested.modelPath() + " (see the runtime's log above)"
-                    : "invalid model parameter " + ex.getMessage();
-            logger.error("RKLLM model not loaded: {}", reason);
-            this.status = withState(State.UNAVAILABLE, reason);
-            done.completeExceptionally(ex);
-        }
-        finally {
             this.initialization.complete(this.status);
+        }
+        catch (RkllmCallException | RuntimeUnavailableException ex) {
+            fail(ex.getMessage() + " for model " + modelPath + " (see the runtime's log above)", ex, done);
+        }
+        catch (Throwable ex) {
+            failUnexpectedly(ex, done);
         }
     }
 
-    /**
-     * Takes the handle away under the run lock first, so that no {@code rkllm_abort} or {@code rkllm_is_running}
-     * can still be using it when {@code rkllm_destroy} frees it.
-     */
-    private void destroyHandle() {
-        Pointer live;
-        synchronized (this.runLock) {
-            live = this.handle;
-            this.handle = null;
-            this.active = null;
-        }
-        if (live != null && this.adapter != null) {
-            int code = this.adapter.library().rkllm_destroy(live);
-            if (code != 0) {
-                logger.warn("rkllm_destroy returned {}", code);
-            }
-            else {
-                logger.info("Model handle destroyed");
-            }
-        }
+    /** The model is not loaded for {@code reason}: the runtime is unavailable; {@code done} fails with the cause. */
+    private void fail(String reason, Throwable cause, CompletableFuture<RuntimeStatus> done) {
+        logger.error("RKLLM model not loaded: {}", reason);
+        this.status = withState(State.UNAVAILABLE, reason);
+        done.completeExceptionally(cause);
+        this.initialization.complete(this.status);
+    }
+
+    /** What no check foresaw (a JNA error, a library without the function) ends the init all the same. */
+    private void failUnexpectedly(Throwable ex, CompletableFuture<RuntimeStatus> done) {
+        logger.error("rkllm_init failed unexpectedly", ex);
+        fail(UNEXPECTED_INIT_FAILURE, new RuntimeUnavailableException(UNEXPECTED_INIT_FAILURE, ex), done);
+    }
+
+    /** An init the worker never ran, because it was shut down first. */
+    private void dropped(Throwable reason, CompletableFuture<RuntimeStatus> done) {
+        done.completeExceptionally(reason);
+        this.initialization.complete(this.status);
     }
 
     private CompletableFuture<Void> call(String function, NativeCall call) {
         return onHandle((lib, live) -> {
-            AbiAdapter.RunParts.check(function, call.invoke(lib, live));
+            AbiAdapter.check(function, call.invoke(lib, live));
             return null;
         });
     }
 
     private <T> CompletableFuture<T> onHandle(HandleTask<T> task) {
-        AbiAdapter loaded = requireLibrary();
-        return CompletableFuture.supplyAsync(() -> {
-            Pointer live = this.handle;
+        ModelHandle loaded = requireModel();
+        return this.worker.call(() -> {
+            Pointer live = loaded.live();
             if (live == null) {
                 throw new RuntimeUnavailableException(unavailableReason());
             }
-            return task.apply(loaded.library(), live);
-        }, this.worker);
+            return task.apply(loaded.adapter().library(), live);
+        });
     }
 
-    private AbiAdapter requireLibrary() {
-        AbiAdapter loaded = this.adapter;
+    private ModelHandle requireModel() {
+        ModelHandle loaded = this.model;
         if (loaded == null) {
             throw new RuntimeUnavailableException(unavailableReason());
         }
         return loaded;
-    }
-
-    private void requireNotUnavailable() {
-        if (this.status.state() == State.UNAVAILABLE || this.status.state() == State.CLOSED) {
-            throw new RuntimeUnavailableException(unavailableReason());
-        }
     }
 
     private String unavailableReason() {
@@ -456,13 +359,9 @@ public final class RkllmRuntime implements AutoCloseable {
     }
 
     private RuntimeStatus withState(State state, @Nullable String reason) {
-        ModelParams params = this.active;
+        ModelParams params = activeParams();
         return new RuntimeStatus(state, this.libraryPath.toString(), this.status.abi(), this.status.version(),
                 (params != null) ? params.modelPath() : this.status.modelPath(), reason);
-    }
-
-    private static @Nullable String versionText(@Nullable LibraryVersion version) {
-        return (version != null) ? version.toString() : null;
     }
 
     /** A native call that returns a status code. */

@@ -7,4 +7,9 @@ public class RuntimeUnavailableException extends RuntimeException {
         super(reason);
     }
 
+    /** With the failure that made it unavailable, for the log; {@code reason} is what callers are told. */
+    public RuntimeUnavailableException(String reason, Throwable cause) {
+        super(reason, cause);
+    }
+
 }

@@ -10,6 +10,8 @@ public record Sampling(@Nullable Integer topK, @Nullable Float topP, @Nullable F
         @Nullable Float repeatPenalty, @Nullable Float frequencyPenalty, @Nullable Float presencePenalty,
         @Nullable Integer mirostat, @Nullable Float mirostatTau, @Nullable Float mirostatEta) {
 
+    private static final RecordFields<Sampling> TABLE = RecordFields.of(Sampling.class);
+
     /** Refuses values out of their meaningful range, naming the field. */
     public Sampling validate() {
         ParamChecks.inRange("top_k", this.topK, 0, 1_000_000);
@@ -26,7 +28,7 @@ public record Sampling(@Nullable Integer topK, @Nullable Float topP, @Nullable F
 
     /** This one's fields where set, the others' fields elsewhere. */
     public Sampling withDefaults(Sampling defaults) {
-        return RecordDefaults.merge(this, defaults);
+        return TABLE.merge(this, defaults);
     }
 
     /** True when no field is set. */

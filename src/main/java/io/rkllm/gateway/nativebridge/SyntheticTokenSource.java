@@ -22,7 +22,7 @@ public final class SyntheticTokenSource {
     /** Starts delivering {@code pieces}, one every {@code delay}, then FINISH; the run can be aborted meanwhile. */
     public static NativeRun start(List<String> pieces, Duration delay, TokenListener listener,
             ScheduledExecutorService timer, CallbackObserver observer) {
-        NativeRun run = new NativeRun(RkllmRuntime.nextRunId(), RunRequest.prompt(String.join("", pieces)), listener,
+        NativeRun run = new NativeRun(NativeRun.nextId(), RunRequest.prompt(String.join("", pieces)), listener,
                 (self) -> {
                     self.markAbortRequested();
                     return !self.result().isDone();

@@ -2,8 +2,6 @@ package io.rkllm.gateway.rpc;
 
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
-import java.lang.reflect.RecordComponent;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -120,41 +118,25 @@ public class RuntimeMethods implements RpcMethodProvider {
 
     /** Reads every {@link ModelParams} field by its snake-case name, with the type the record gives it. */
     private ModelParams modelParams(Params params) {
-        RecordComponent[] components = ModelParams.class.getRecordComponents();
-        Object[] values = new Object[components.length];
-        Class<?>[] types = new Class<?>[components.length];
-        for (int i = 0; i < components.length; i++) {
-            String name = MODEL_PARAMS.get(i).name();
-            types[i] = components[i].getType();
-            if (types[i] == Integer.class) {
-                values[i] = params.integer(name, Integer.MIN_VALUE, Integer.MAX_VALUE);
+        ModelParams model = ModelParams.of((field) -> {
+            Class<?> type = field.type();
+            if (type == Integer.class) {
+                return params.integer(field.name(), Integer.MIN_VALUE, Integer.MAX_VALUE);
             }
-            else if (types[i] == Float.class) {
-                values[i] = params.number(name);
+            if (type == Float.class) {
+                return params.number(field.name());
             }
-            else if (types[i] == Boolean.class) {
-                values[i] = params.bool(name);
-            }
-            else {
-                values[i] = params.string(name);
-            }
-        }
-        try {
-            ModelParams model = ModelParams.class.getDeclaredConstructor(types).newInstance(values);
-            return model.withModelPath(this.paths.model("model_path", params.requireString("model_path")));
-        }
-        catch (ReflectiveOperationException ex) {
-            throw new IllegalStateException(ex);
-        }
+            return (type == Boolean.class) ? params.bool(field.name()) : params.string(field.name());
+        });
+        return model.withModelPath(this.paths.model("model_path", params.requireString("model_path")));
     }
 
     private static List<ParamSpec> modelParamSpecs() {
-        return Arrays.stream(ModelParams.class.getRecordComponents()).map((component) -> {
-            String name = ModelParams.cFieldName(component.getName());
-            Class<?> type = component.getType();
+        return ModelParams.fields().stream().map((field) -> {
+            Class<?> type = field.type();
             String json = (type == Integer.class) ? "integer" : (type == Float.class) ? "number"
                     : (type == Boolean.class) ? "boolean" : "string";
-            return new ParamSpec(name, json, name.equals("model_path"), "RKLLMParam." + name);
+            return new ParamSpec(field.name(), json, field.name().equals("model_path"), "RKLLMParam." + field.name());
         }).toList();
     }
 

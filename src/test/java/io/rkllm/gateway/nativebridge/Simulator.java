@@ -28,6 +28,19 @@ public final class Simulator {
         return Path.of("native-libs/models/tiny-sim.rkllm");
     }
 
+    /** A copy of the simulator model in {@code dir} with {@code keys} ({@code key=value} lines) added to its header. */
+    public static Path modelWith(Path dir, String... keys) {
+        try {
+            String file = Files.readString(model(), StandardCharsets.UTF_8);
+            int header = file.indexOf('\n') + 1;
+            String changed = file.substring(0, header) + String.join("\n", keys) + "\n" + file.substring(header);
+            return Files.writeString(dir.resolve("changed.rkllm"), changed, StandardCharsets.UTF_8);
+        }
+        catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+    }
+
     /** The corpus the simulator continues with after echoing the prompt. */
     public static String corpus() {
         try {
@@ -49,6 +62,14 @@ public final class Simulator {
         RkllmRuntime runtime = RkllmRuntime.open(library(generation), "auto", params, CallbackObserver.NONE);
         runtime.initialization().orTimeout(10, TimeUnit.SECONDS).join();
         return runtime;
+    }
+
+    /** Runs {@code prompt} at full speed ({@link #FAST}) to its end. */
+    public static RunResult runToEnd(RkllmRuntime runtime, String prompt) {
+        return runtime.submit(RunRequest.prompt(prompt + FAST), new CollectingListener())
+            .result()
+            .orTimeout(10, TimeUnit.SECONDS)
+            .join();
     }
 
     /** The simulator's own count of live allocations, across all its handles. */
