@@ -189,8 +189,9 @@ public class StreamManager {
         this.queue.expireOverdue(now);
         int count = 0;
         for (StreamSession session : List.copyOf(this.sessions.values())) {
-            if (session.isIdle(now, this.properties.idleTimeout())) {
-                unregister(session);
+            // Only the caller that takes the session out of the map evicts and counts it: another one (a second
+            // eviction, a DELETE) may have seen it too.
+            if (session.isIdle(now, this.properties.idleTimeout()) && unregister(session)) {
                 abort(session, "evicted", null);
                 this.evicted.incrementAndGet();
                 this.metrics.evicted();
@@ -283,11 +284,13 @@ public class StreamManager {
         }
     }
 
-    private void unregister(StreamSession session) {
-        this.sessions.remove(session.id());
+    /** False when the session was no longer registered. */
+    private boolean unregister(StreamSession session) {
+        boolean removed = this.sessions.remove(session.id(), session);
         if (session.requestId() != null) {
             this.byRequestId.remove(requestKey(session.requestId()), session);
         }
+        return removed;
     }
 
     /**
