@@ -16,6 +16,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 
 import io.rkllm.gateway.config.QueueProperties;
 import io.rkllm.gateway.config.StreamsProperties;
@@ -71,6 +72,9 @@ public class StreamManager {
     private final AtomicLong created = new AtomicLong();
 
     private final AtomicLong evicted = new AtomicLong();
+
+    /** Added to on the native callback thread (and the synthetic streams' thread), read at each scrape. */
+    private final LongAdder tokens = new LongAdder();
 
     private volatile boolean shuttingDown;
 
@@ -194,7 +198,6 @@ public class StreamManager {
             if (session.isIdle(now, this.properties.idleTimeout()) && unregister(session)) {
                 abort(session, "evicted", null);
                 this.evicted.incrementAndGet();
-                this.metrics.evicted();
                 logger.debug("Evicted idle session {} ({})", session.id(), session.state());
                 count++;
             }
@@ -215,6 +218,16 @@ public class StreamManager {
         StreamSession running = this.queue.running();
         return new StreamManagerStatus(!this.shuttingDown, this.sessions.size(), this.properties.maxSessions(), this.queue.depth(),
                 (running != null) ? running.id() : null, this.created.get(), this.evicted.get());
+    }
+
+    /** Tokens generated since the start, by every run and synthetic stream. */
+    public long tokensGenerated() {
+        return this.tokens.sum();
+    }
+
+    /** Sessions evicted since the start. */
+    public long sessionsEvicted() {
+        return this.evicted.get();
     }
 
     private boolean abort(StreamSession session, String finishReason, @Nullable String cause) {
@@ -360,7 +373,7 @@ public class StreamManager {
         Instant accepted = session.created();
         return (text, tokenId) -> {
             if (tokenId >= 0) {
-                this.metrics.token();
+                this.tokens.increment();
             }
             if (session.append(text)) {
                 this.metrics.firstToken(Duration.between(accepted, this.clock.instant()));
