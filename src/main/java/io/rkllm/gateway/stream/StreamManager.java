@@ -220,6 +220,11 @@ public class StreamManager {
                 (running != null) ? running.id() : null, this.created.get(), this.evicted.get());
     }
 
+    /** The session with this id as it stands, without marking anyone's interest in it (for an operator's look). */
+    public Optional<StreamSession> peek(String id) {
+        return Optional.ofNullable(this.sessions.get(id));
+    }
+
     /** Tokens generated since the start, by every run and synthetic stream. */
     public long tokensGenerated() {
         return this.tokens.sum();
