@@ -47,8 +47,8 @@ public class StreamConfiguration {
     }
 
     @Bean
-    IdleSessionEvictor idleSessionEvictor(StreamManager manager, Clock clock) {
-        return new IdleSessionEvictor(manager, clock);
+    IdleSessionEvictor idleSessionEvictor(StreamManager manager, StreamsProperties streams, Clock clock) {
+        return new IdleSessionEvictor(manager, streams, clock);
     }
 
     /** Half the shutdown phase's time for ending streams; the web server and the runtime need the rest. */

@@ -6,8 +6,8 @@ import io.rkllm.gateway.nativebridge.RkllmRuntime;
 import io.rkllm.gateway.nativebridge.RuntimeStatus;
 import io.rkllm.gateway.stream.StreamManager;
 import org.jspecify.annotations.Nullable;
+import org.springframework.boot.health.contributor.AbstractReactiveHealthIndicator;
 import org.springframework.boot.health.contributor.Health;
-import org.springframework.boot.health.contributor.ReactiveHealthIndicator;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
@@ -15,31 +15,32 @@ import reactor.core.scheduler.Schedulers;
  * The {@code rkllm} health component: which library, ABI and model, whether the NPU is busy and how many runs wait.
  * UP when the model is loaded; OUT_OF_SERVICE while it is being initialised (starting, not broken: a readiness probe
  * fails, yet nobody is paged); DOWN with the reason when the library or the model could not be loaded or the runtime
- * was closed.
+ * was closed. A check that fails answers DOWN with the error, as every indicator on Boot's base class does.
  */
-public class RkllmHealthIndicator implements ReactiveHealthIndicator {
+public class RkllmHealthIndicator extends AbstractReactiveHealthIndicator {
 
     private final RkllmRuntime runtime;
 
     private final StreamManager manager;
 
     public RkllmHealthIndicator(RkllmRuntime runtime, StreamManager manager) {
+        super("RKLLM health check failed");
         this.runtime = runtime;
         this.manager = manager;
     }
 
     @Override
-    public Mono<Health> health() {
+    protected Mono<Health> doHealthCheck(Health.Builder builder) {
         // rkllm_is_running is a native call: never on a Netty event-loop thread.
-        return Mono.fromSupplier(this::check).subscribeOn(Schedulers.boundedElastic());
+        return Mono.fromSupplier(() -> check(builder)).subscribeOn(Schedulers.boundedElastic());
     }
 
-    private Health check() {
+    private Health check(Health.Builder builder) {
         RuntimeStatus status = this.runtime.status();
         Health.Builder health = switch (status.state()) {
-            case READY -> Health.up();
-            case INITIALIZING -> Health.outOfService().withDetail("reason", "the model is being initialised");
-            case UNAVAILABLE, CLOSED -> Health.down()
+            case READY -> builder.up();
+            case INITIALIZING -> builder.outOfService().withDetail("reason", "the model is being initialised");
+            case UNAVAILABLE, CLOSED -> builder.down()
                 .withDetail("reason", (status.reason() != null) ? status.reason() : "the model is not loaded");
         };
         health.withDetail("library", status.libraryPath());

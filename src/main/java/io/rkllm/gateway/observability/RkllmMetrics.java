@@ -1,72 +1,46 @@
 package io.rkllm.gateway.observability;
 
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Meter.MeterProvider;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.rkllm.gateway.nativebridge.CallbackObserver;
 import io.rkllm.gateway.rpc.RpcObserver;
 import io.rkllm.gateway.stream.StreamMetrics;
 
 /**
- * The {@code rkllm.*} counters and timers, fed by the stream manager, the native callback and the JSON-RPC
- * dispatcher through the observer interface each of them defines. The meters are registered once, here; the hooks
- * only record, so the ones called per token (on the native callback thread) allocate nothing.
+ * Records the {@code rkllm.*} meters that measure events as they happen (time to first token, time per native
+ * callback, JSON-RPC requests), fed by the stream manager, the native callback and the JSON-RPC dispatcher through the
+ * observer interface each of them defines. {@link RkllmMeterBinder} registers the meters; until it has, nothing is
+ * recorded. The hooks called per token (on the native callback thread) allocate nothing.
  */
 public class RkllmMetrics implements StreamMetrics, CallbackObserver, RpcObserver {
 
-    private final Counter tokens;
+    /** One registry's meters: a binder may be bound to several registries. */
+    private volatile Recorders[] bound = new Recorders[0];
 
-    private final Counter evicted;
-
-    private final Timer timeToFirstToken;
-
-    private final Timer callbackDuration;
-
-    private final MeterProvider<Counter> requests;
-
-    public RkllmMetrics(MeterRegistry registry) {
-        this.tokens = Counter.builder("rkllm.tokens")
-            .description("Tokens generated")
-            .baseUnit("tokens")
-            .register(registry);
-        this.evicted = Counter.builder("rkllm.sessions.evicted")
-            .description("Sessions evicted after being idle for rkllm.streams.idle-timeout")
-            .baseUnit("sessions")
-            .register(registry);
-        this.timeToFirstToken = Timer.builder("rkllm.ttft")
-            .description("Time from accepting a run to its first text, queueing and prefill included")
-            .register(registry);
-        this.callbackDuration = Timer.builder("rkllm.callback.duration")
-            .description("Time spent in Java per native result callback")
-            .register(registry);
-        this.requests = Counter.builder("rkllm.requests")
-            .description("JSON-RPC requests answered, by method and outcome")
-            .baseUnit("requests")
-            .withRegistry(registry);
-    }
-
-    @Override
-    public void token() {
-        this.tokens.increment();
+    /** Records into these meters too; replaces the array whole, so that the hooks read it without a lock. */
+    synchronized void add(Recorders recorders) {
+        Recorders[] grown = Arrays.copyOf(this.bound, this.bound.length + 1);
+        grown[grown.length - 1] = recorders;
+        this.bound = grown;
     }
 
     @Override
     public void firstToken(Duration sinceAccepted) {
-        this.timeToFirstToken.record(sinceAccepted);
-    }
-
-    @Override
-    public void evicted() {
-        this.evicted.increment();
+        for (Recorders recorders : this.bound) {
+            recorders.timeToFirstToken().record(sinceAccepted);
+        }
     }
 
     @Override
     public void callbackTook(long nanos) {
-        this.callbackDuration.record(nanos, TimeUnit.NANOSECONDS);
+        for (Recorders recorders : this.bound) {
+            recorders.callbackDuration().record(nanos, TimeUnit.NANOSECONDS);
+        }
     }
 
     /**
@@ -76,7 +50,13 @@ public class RkllmMetrics implements StreamMetrics, CallbackObserver, RpcObserve
      */
     @Override
     public void completed(String method, String outcome) {
-        this.requests.withTags("method", method, "outcome", outcome).increment();
+        for (Recorders recorders : this.bound) {
+            recorders.requests().withTags("method", method, "outcome", outcome).increment();
+        }
+    }
+
+    /** The meters of one registry that the hooks record into. */
+    record Recorders(Timer timeToFirstToken, Timer callbackDuration, MeterProvider<Counter> requests) {
     }
 
 }

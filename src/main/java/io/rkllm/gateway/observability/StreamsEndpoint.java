@@ -1,6 +1,7 @@
 package io.rkllm.gateway.observability;
 
 import io.rkllm.gateway.stream.StreamManager;
+import org.jspecify.annotations.Nullable;
 import org.springframework.boot.actuate.endpoint.annotation.DeleteOperation;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Selector;
@@ -8,9 +9,9 @@ import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
 import org.springframework.boot.actuate.endpoint.web.annotation.WebEndpoint;
 
 /**
- * The {@code streams} Actuator endpoint: lists the stream manager's sessions and lets an operator abort and remove a
- * stuck one. A web endpoint rather than a technology-neutral one because its delete answers with HTTP statuses: an
- * operation that returns null answers 204 to a DELETE, not 404.
+ * The {@code streams} Actuator endpoint: lists the stream manager's sessions, shows one, and lets an operator abort
+ * and remove a stuck one. A web endpoint rather than a technology-neutral one because its delete answers with HTTP
+ * statuses: an operation that returns null answers 204 to a DELETE, not 404.
  */
 @WebEndpoint(id = "streams")
 public class StreamsEndpoint {
@@ -25,6 +26,15 @@ public class StreamsEndpoint {
     @ReadOperation
     public StreamsDescriptor streams() {
         return StreamsDescriptor.of(this.manager.status(), this.manager.sessions());
+    }
+
+    /**
+     * {@code GET /actuator/streams/{id}}: one session, or 404 for an unknown id (Actuator answers a null read so). An
+     * operator's look does not keep the session from being evicted.
+     */
+    @ReadOperation
+    public @Nullable SessionDescriptor session(@Selector String id) {
+        return this.manager.peek(id).map(SessionDescriptor::of).orElse(null);
     }
 
     /**

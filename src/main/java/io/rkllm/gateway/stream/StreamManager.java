@@ -15,6 +15,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 
 import io.rkllm.gateway.config.QueueProperties;
 import io.rkllm.gateway.config.StreamsProperties;
@@ -72,6 +73,9 @@ public class StreamManager {
     private final AtomicLong created = new AtomicLong();
 
     private final AtomicLong evicted = new AtomicLong();
+
+    /** Added to on the native callback thread (and the synthetic streams' thread), read at each scrape. */
+    private final LongAdder tokens = new LongAdder();
 
     private volatile boolean shuttingDown;
 
@@ -214,10 +218,11 @@ public class StreamManager {
         this.queue.expireOverdue(now);
         int count = 0;
         for (StreamSession session : List.copyOf(this.sessions.values())) {
-            if (session.isIdle(now, this.properties.idleTimeout())) {
-                unregister(session);
+            // Only the caller that takes the session out of the map evicts and counts it: another one (a second
+            // eviction, a DELETE) may have seen it too.
+            if (session.isIdle(now, this.properties.idleTimeout()) && unregister(session)) {
                 abort(session, "evicted", "evicted");
-                countEviction();
+                this.evicted.incrementAndGet();
                 logger.debug("Evicted idle session {} ({})", session.id(), session.state());
                 count++;
             }
@@ -240,9 +245,19 @@ public class StreamManager {
                 (running != null) ? running.id() : null, this.created.get(), this.evicted.get());
     }
 
-    private void countEviction() {
-        this.evicted.incrementAndGet();
-        this.metrics.evicted();
+    /** The session with this id as it stands, without marking anyone's interest in it (for an operator's look). */
+    public Optional<StreamSession> peek(String id) {
+        return Optional.ofNullable(this.sessions.get(id));
+    }
+
+    /** Tokens generated since the start, by every run and synthetic stream. */
+    public long tokensGenerated() {
+        return this.tokens.sum();
+    }
+
+    /** Sessions evicted since the start. */
+    public long sessionsEvicted() {
+        return this.evicted.get();
     }
 
     private boolean abort(StreamSession session, String finishReason, @Nullable String cause) {
@@ -311,9 +326,8 @@ public class StreamManager {
             .stream()
             .filter((session) -> !session.state().isActive() && session.subscribers() == 0)
             .min(Comparator.comparing(StreamSession::lastActivity));
-        oldest.ifPresent((session) -> {
-            unregister(session);
-            countEviction();
+        oldest.filter(this::unregister).ifPresent((session) -> {
+            this.evicted.incrementAndGet();
             logger.debug("Session {} gave way to a new run at rkllm.streams.max-sessions", session.id());
         });
         return oldest.isPresent();
@@ -331,11 +345,13 @@ public class StreamManager {
         }
     }
 
-    private void unregister(StreamSession session) {
-        this.sessions.remove(session.id());
+    /** False when the session was no longer registered. */
+    private boolean unregister(StreamSession session) {
+        boolean removed = this.sessions.remove(session.id(), session);
         if (session.requestId() != null) {
             this.byRequestId.remove(session.requestId(), session);
         }
+        return removed;
     }
 
     private void launch(StreamSession session) {
@@ -394,7 +410,7 @@ public class StreamManager {
         Instant accepted = session.created();
         return (text, tokenId) -> {
             if (tokenId >= 0) {
-                this.metrics.token();
+                this.tokens.increment();
             }
             if (session.append(text)) {
                 this.metrics.firstToken(Duration.between(accepted, this.clock.instant()));

@@ -204,6 +204,26 @@ class ObservabilityIntegrationTest {
     }
 
     @Test
+    void oneSessionReadsAsItsListEntryWithoutBeingKeptAlive() {
+        StreamSession session = this.manager.startSynthetic(List.of("one"), Duration.ZERO, null).session();
+        awaitEnd(session);
+        Instant lastActivity = session.lastActivity();
+
+        JsonNode one = get("/actuator/streams/" + session.id(), HttpStatus.OK);
+
+        assertThat(one).isEqualTo(listed(get("/actuator/streams", HttpStatus.OK), session.id()));
+        assertThat(one.path("id").asString()).isEqualTo(session.id());
+        assertThat(one.path("state").asString()).isEqualTo("finished");
+        assertThat(one.path("seq").asLong()).isEqualTo(2);
+        assertThat(session.lastActivity()).isEqualTo(lastActivity);
+    }
+
+    @Test
+    void readOfAnUnknownSessionAnswers404() {
+        this.client.get().uri("/actuator/streams/{id}", "no-such-session").exchange().expectStatus().isNotFound();
+    }
+
+    @Test
     void deleteOfAnUnknownSessionAnswers404() {
         this.client.delete().uri("/actuator/streams/{id}", "no-such-session").exchange().expectStatus().isNotFound();
     }

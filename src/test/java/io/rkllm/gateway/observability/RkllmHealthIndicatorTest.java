@@ -90,11 +90,38 @@ class RkllmHealthIndicatorTest {
             .verify(Duration.ofSeconds(10));
     }
 
+    @Test
+    void aCheckThatFailsAnswersDownWithTheErrorInsteadOfFailing() {
+        StreamManager failing = new StreamManager(this.runtime, streams(), queue(), Clock.systemUTC(),
+                StreamMetrics.NONE, this.timer) {
+
+            @Override
+            public int queueDepth() {
+                throw new IllegalStateException("queue unreadable");
+            }
+
+        };
+
+        Health health = new RkllmHealthIndicator(this.runtime, failing).health().block(Duration.ofSeconds(10));
+
+        assertThat(health).isNotNull();
+        assertThat(health.getStatus()).isEqualTo(Status.DOWN);
+        assertThat(health.getDetails()).containsEntry("error",
+                "java.lang.IllegalStateException: queue unreadable");
+    }
+
     private RkllmHealthIndicator indicator() {
-        StreamManager manager = new StreamManager(this.runtime,
-                new StreamsProperties(8, 64, Duration.ofSeconds(30), Duration.ofSeconds(5), Duration.ofSeconds(15)),
-                new QueueProperties(4, Duration.ofMinutes(2)), Clock.systemUTC(), StreamMetrics.NONE, this.timer);
+        StreamManager manager = new StreamManager(this.runtime, streams(), queue(), Clock.systemUTC(),
+                StreamMetrics.NONE, this.timer);
         return new RkllmHealthIndicator(this.runtime, manager);
+    }
+
+    private static StreamsProperties streams() {
+        return new StreamsProperties(8, 64, Duration.ofSeconds(30), Duration.ofSeconds(5), Duration.ofSeconds(15));
+    }
+
+    private static QueueProperties queue() {
+        return new QueueProperties(4, Duration.ofMinutes(2));
     }
 
 }

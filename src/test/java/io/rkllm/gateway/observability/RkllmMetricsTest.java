@@ -1,51 +1,66 @@
 package io.rkllm.gateway.observability;
 
+import java.time.Clock;
 import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.rkllm.gateway.config.QueueProperties;
+import io.rkllm.gateway.config.StreamsProperties;
+import io.rkllm.gateway.nativebridge.AbiGeneration;
+import io.rkllm.gateway.nativebridge.RkllmRuntime;
+import io.rkllm.gateway.nativebridge.Simulator;
+import io.rkllm.gateway.stream.StreamManager;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** {@link RkllmMetrics}: every meter is there from the start, described, and moves when its hook is called. */
+/** {@link RkllmMetrics}: each hook records into the meters its binder registered, and before that into nothing. */
 class RkllmMetricsTest {
+
+    private final RkllmRuntime runtime = Simulator.open(AbiGeneration.V1_3);
+
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+
+    private final RkllmMetrics metrics = new RkllmMetrics();
 
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
-    private final RkllmMetrics metrics = new RkllmMetrics(this.registry);
+    @AfterEach
+    void close() {
+        this.runtime.close();
+        this.timer.shutdownNow();
+    }
+
+    private void bind() {
+        StreamManager manager = new StreamManager(this.runtime,
+                new StreamsProperties(8, 64, Duration.ofSeconds(30), Duration.ofSeconds(5), Duration.ofSeconds(15)),
+                new QueueProperties(4, Duration.ofMinutes(2)), Clock.systemUTC(), this.metrics, this.timer);
+        new RkllmMeterBinder(manager, this.metrics).bindTo(this.registry);
+    }
 
     @Test
-    void everyMeterIsRegisteredUpFrontWithDescriptionAndBaseUnit() {
-        assertDescribed(this.registry.get("rkllm.tokens").counter(), "tokens");
-        assertDescribed(this.registry.get("rkllm.sessions.evicted").counter(), "sessions");
-        assertDescribed(this.registry.get("rkllm.ttft").timer(), "seconds");
-        assertDescribed(this.registry.get("rkllm.callback.duration").timer(), "seconds");
-        assertThat(this.registry.get("rkllm.tokens").counter().count()).isZero();
+    void hooksCalledBeforeBindingRecordNothing() {
+        this.metrics.firstToken(Duration.ofMillis(250));
+        this.metrics.callbackTook(1_500);
+        this.metrics.completed("ping", "success");
+
+        bind();
+
         assertThat(this.registry.get("rkllm.ttft").timer().count()).isZero();
-    }
-
-    @Test
-    void eachTokenCountsOne() {
-        this.metrics.token();
-        this.metrics.token();
-        this.metrics.token();
-
-        assertThat(this.registry.get("rkllm.tokens").counter().count()).isEqualTo(3);
-    }
-
-    @Test
-    void evictionsAreCounted() {
-        this.metrics.evicted();
-
-        assertThat(this.registry.get("rkllm.sessions.evicted").counter().count()).isEqualTo(1);
+        assertThat(this.registry.get("rkllm.callback.duration").timer().count()).isZero();
+        assertThat(this.registry.find("rkllm.requests").counters()).isEmpty();
     }
 
     @Test
     void timeToFirstTokenIsRecorded() {
+        bind();
+
         this.metrics.firstToken(Duration.ofMillis(250));
         this.metrics.firstToken(Duration.ofMillis(750));
 
@@ -57,6 +72,8 @@ class RkllmMetricsTest {
 
     @Test
     void callbackDurationRecordsTheNanosEachCallbackTook() {
+        bind();
+
         this.metrics.callbackTook(1_500);
         this.metrics.callbackTook(2_500);
 
@@ -67,6 +84,8 @@ class RkllmMetricsTest {
 
     @Test
     void requestsAreCountedPerMethodAndOutcome() {
+        bind();
+
         this.metrics.completed("rkllm_run", "success");
         this.metrics.completed("rkllm_run", "success");
         this.metrics.completed("rkllm_run", "invalid_params");
@@ -76,16 +95,10 @@ class RkllmMetricsTest {
         assertThat(requests("rkllm_run", "invalid_params").count()).isEqualTo(1);
         assertThat(requests("unknown", "method_not_found").count()).isEqualTo(1);
         assertThat(this.registry.get("rkllm.requests").counters()).hasSize(3);
-        assertDescribed(requests("rkllm_run", "success"), "requests");
     }
 
     private Counter requests(String method, String outcome) {
         return this.registry.get("rkllm.requests").tag("method", method).tag("outcome", outcome).counter();
-    }
-
-    private static void assertDescribed(Meter meter, String baseUnit) {
-        assertThat(meter.getId().getDescription()).isNotBlank();
-        assertThat(meter.getId().getBaseUnit()).isEqualTo(baseUnit);
     }
 
 }

@@ -9,13 +9,20 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 import io.rkllm.gateway.config.QueueProperties;
+import io.rkllm.gateway.config.StreamConfiguration;
 import io.rkllm.gateway.config.StreamsProperties;
 import io.rkllm.gateway.nativebridge.CallbackObserver;
 import io.rkllm.gateway.nativebridge.ModelParams;
 import io.rkllm.gateway.nativebridge.RkllmRuntime;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.boot.convert.ApplicationConversionService;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.scheduling.config.FixedDelayTask;
+import org.springframework.scheduling.config.ScheduledTask;
+import org.springframework.scheduling.config.ScheduledTaskHolder;
 import reactor.core.Disposable;
+import reactor.test.util.RaceTestUtils;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -32,11 +39,15 @@ class IdleSessionEvictorTest {
     private final RkllmRuntime runtime = RkllmRuntime.open(Path.of("/nonexistent/librkllmrt.so"), "auto",
             ModelParams.unset(), CallbackObserver.NONE);
 
-    private final StreamManager manager = new StreamManager(this.runtime,
-            new StreamsProperties(256, 4096, IDLE_TIMEOUT, Duration.ofSeconds(5), Duration.ofSeconds(15)),
-            new QueueProperties(16, Duration.ofMinutes(2)), this.clock, StreamMetrics.NONE, this.timer);
+    private final StreamsProperties properties = new StreamsProperties(256, 4096, IDLE_TIMEOUT,
+            Duration.ofSeconds(5), Duration.ofSeconds(15));
 
-    private final IdleSessionEvictor evictor = new IdleSessionEvictor(this.manager, this.clock);
+    private final QueueProperties queue = new QueueProperties(16, Duration.ofMinutes(2));
+
+    private final StreamManager manager = new StreamManager(this.runtime, this.properties, this.queue, this.clock,
+            StreamMetrics.NONE, this.timer);
+
+    private final IdleSessionEvictor evictor = new IdleSessionEvictor(this.manager, this.properties, this.clock);
 
     @AfterEach
     void close() {
@@ -80,6 +91,52 @@ class IdleSessionEvictorTest {
         assertThat(watched.state()).isEqualTo(SessionState.RUNNING);
         assertThat(idle.state()).isEqualTo(SessionState.FINISHED);
         subscriber.dispose();
+    }
+
+    /** The interval comes from the bound settings record: nothing in the environment names it here. */
+    @Test
+    void theApplicationSchedulesEvictionAtTheBoundInterval() {
+        Duration interval = Duration.ofMillis(750);
+        new ApplicationContextRunner()
+            // As SpringApplication does: StreamConfiguration reads a Duration from a @Value default.
+            .withInitializer((context) -> context.getBeanFactory()
+                .setConversionService(ApplicationConversionService.getSharedInstance()))
+            .withUserConfiguration(StreamConfiguration.class)
+            .withBean(RkllmRuntime.class, () -> this.runtime)
+            .withBean(StreamsProperties.class, () -> new StreamsProperties(256, 4096, IDLE_TIMEOUT, interval,
+                    Duration.ofSeconds(15)))
+            .withBean(QueueProperties.class, () -> this.queue)
+            .run((context) -> {
+                assertThat(context).hasNotFailed();
+                assertThat(context.getBeansOfType(ScheduledTaskHolder.class).values())
+                    .flatMap(ScheduledTaskHolder::getScheduledTasks)
+                    .singleElement()
+                    .extracting(ScheduledTask::getTask)
+                    .isInstanceOfSatisfying(FixedDelayTask.class,
+                            (task) -> assertThat(task.getIntervalDuration()).isEqualTo(interval));
+            });
+    }
+
+    /**
+     * Two evictions at once (the scheduled one and any other caller) see the same idle sessions: only the one that
+     * takes a session out of the map counts it, so the count is the number of sessions that went.
+     */
+    @Test
+    void concurrentEvictionsCountEachSessionOnce() {
+        int perRound = 100;
+        // The two evictions overlap in some rounds only: enough rounds make a doubled count show.
+        for (int round = 1; round <= 100; round++) {
+            for (int i = 0; i < perRound; i++) {
+                finishedSession();
+            }
+            this.clock.advance(IDLE_TIMEOUT);
+
+            RaceTestUtils.race(this.evictor::evictIdle, this.evictor::evictIdle);
+
+            assertThat(this.manager.sessions()).isEmpty();
+            assertThat(this.manager.status().sessionsEvicted()).as("evictions counted after round %d", round)
+                .isEqualTo((long) round * perRound);
+        }
     }
 
 }
