@@ -30,39 +30,12 @@ public final class RunParams {
             ParamSpec.optional("mirostat_tau", "number", "Mirostat target entropy"),
             ParamSpec.optional("mirostat_eta", "number", "Mirostat learning rate"));
 
-    private static final ParamSpec INPUT_TYPE = ParamSpec.optional("input_type", "integer",
-            "0 prompt (default), 1 tokens, 2 embeddings");
-
-    private static final ParamSpec PROMPT_INPUT = ParamSpec.optional("prompt_input", "string",
-            "the prompt, for input_type 0");
-
-    private static final ParamSpec TOKEN_INPUT = ParamSpec.arrayOf("token_input", "integer",
-            "token ids, for input_type 1");
-
     private static final ParamSpec EMBED_INPUT = ParamSpec.object("embed_input", "embeddings, for input_type 2",
             List.of(new ParamSpec("embed", "array", true, "n_tokens × hidden-size floats", "number", List.of()),
                     ParamSpec.required("n_tokens", "integer", "how many tokens the floats stand for")));
 
-    private static final ParamSpec ROLE = ParamSpec.optional("role", "string",
-            "user (default), or tool for function results");
-
-    private static final ParamSpec ENABLE_THINKING = ParamSpec.optional("enable_thinking", "boolean",
-            "the model's thinking mode (Qwen3)");
-
-    private static final ParamSpec MODE = ParamSpec.optional("mode", "integer",
-            "0 generate (default), 1 last hidden layer, 2 logits");
-
-    private static final ParamSpec KEEP_HISTORY = ParamSpec.optional("keep_history", "boolean",
-            "keep the conversation in the KV cache");
-
-    private static final ParamSpec MAX_NEW_TOKENS = ParamSpec.optional("max_new_tokens", "integer",
-            "this run's token limit (runtime 1.3)");
-
     private static final ParamSpec SAMPLING = ParamSpec.object("sampling", "this run's sampling (runtime 1.3)",
             SAMPLING_FIELDS);
-
-    private static final ParamSpec LORA_ADAPTER_NAME = ParamSpec.optional("lora_adapter_name", "string",
-            "an adapter loaded with rkllm_load_lora");
 
     private static final ParamSpec PROMPT_CACHE = ParamSpec.object("prompt_cache",
             "save this run's prompt cache (inside rkllm.cache-dir)",
@@ -82,17 +55,32 @@ public final class RunParams {
             List.of(ParamSpec.optional("save_prompt_cache", "boolean", "whether to save it (default true)"),
                     ParamSpec.required("prompt_cache_path", "string", "the cache file")));
 
+    /** Taken only nested: the C server's names for what the top level takes as ours, and multimodal input. */
+    private static final List<ParamSpec> NESTED_ONLY = List.of(MULTIMODAL_INPUT, SAMPLING_PARAMS, LORA_PARAMS,
+            PROMPT_CACHE_PARAMS);
+
     private static final ParamSpec INPUT = ParamSpec.object("input", "the input fields nested, as RKLLMInput",
-            List.of(INPUT_TYPE, PROMPT_INPUT, TOKEN_INPUT, EMBED_INPUT, ROLE, ENABLE_THINKING, MULTIMODAL_INPUT));
+            List.of(ParamSpec.optional("input_type", "integer", "0 prompt (default), 1 tokens, 2 embeddings"),
+                    ParamSpec.optional("prompt_input", "string", "the prompt, for input_type 0"),
+                    ParamSpec.arrayOf("token_input", "integer", "token ids, for input_type 1"), EMBED_INPUT,
+                    ParamSpec.optional("role", "string", "user (default), or tool for function results"),
+                    ParamSpec.optional("enable_thinking", "boolean", "the model's thinking mode (Qwen3)"),
+                    MULTIMODAL_INPUT));
 
     private static final ParamSpec INFER_PARAMS = ParamSpec.object("infer_params",
-            "the inference fields nested, as RKLLMInferParam", List.of(MODE, KEEP_HISTORY, MAX_NEW_TOKENS, SAMPLING,
-                    LORA_ADAPTER_NAME, PROMPT_CACHE, SAMPLING_PARAMS, LORA_PARAMS, PROMPT_CACHE_PARAMS));
+            "the inference fields nested, as RKLLMInferParam",
+            List.of(ParamSpec.optional("mode", "integer", "0 generate (default), 1 last hidden layer, 2 logits"),
+                    ParamSpec.optional("keep_history", "boolean", "keep the conversation in the KV cache"),
+                    ParamSpec.optional("max_new_tokens", "integer", "this run's token limit (runtime 1.3)"), SAMPLING,
+                    ParamSpec.optional("lora_adapter_name", "string", "an adapter loaded with rkllm_load_lora"),
+                    PROMPT_CACHE, SAMPLING_PARAMS, LORA_PARAMS, PROMPT_CACHE_PARAMS));
 
-    /** The parameters that carry a run's input, for the methods that take one. */
-    public static final List<ParamSpec> SPECS = List.of(INPUT_TYPE, PROMPT_INPUT, TOKEN_INPUT, EMBED_INPUT, ROLE,
-            ENABLE_THINKING, MODE, KEEP_HISTORY, MAX_NEW_TOKENS, SAMPLING, LORA_ADAPTER_NAME, PROMPT_CACHE, INPUT,
-            INFER_PARAMS);
+    /** The parameters that carry a run's input, for the methods that take one: those of both nests, and the nests. */
+    public static final List<ParamSpec> SPECS = Stream
+        .of(INPUT.fields(), INFER_PARAMS.fields(), List.of(INPUT, INFER_PARAMS))
+        .flatMap(List::stream)
+        .filter((spec) -> !NESTED_ONLY.contains(spec))
+        .toList();
 
     private final ClientPaths paths;
 
@@ -138,7 +126,7 @@ public final class RunParams {
     }
 
     private static @Nullable Sampling sampling(Params flat) {
-        Params sampling = flat.object(chosen(flat, SAMPLING, SAMPLING_PARAMS));
+        Params sampling = flat.object(cNamed(flat, SAMPLING.name(), SAMPLING_PARAMS) ? SAMPLING_PARAMS : SAMPLING);
         if (sampling == null) {
             return null;
         }
@@ -157,12 +145,12 @@ public final class RunParams {
     }
 
     private static @Nullable String loraName(Params flat) {
-        Params lora = (chosen(flat, LORA_ADAPTER_NAME, LORA_PARAMS) == LORA_PARAMS) ? flat.object(LORA_PARAMS) : null;
+        Params lora = cNamed(flat, "lora_adapter_name", LORA_PARAMS) ? flat.object(LORA_PARAMS) : null;
         return (lora != null) ? lora.requireCString("lora_adapter_name") : flat.cString("lora_adapter_name");
     }
 
     private RunRequest.@Nullable PromptCacheSave promptCache(Params flat) {
-        boolean cNamed = chosen(flat, PROMPT_CACHE, PROMPT_CACHE_PARAMS) == PROMPT_CACHE_PARAMS;
+        boolean cNamed = cNamed(flat, PROMPT_CACHE.name(), PROMPT_CACHE_PARAMS);
         Params cache = flat.object(cNamed ? PROMPT_CACHE_PARAMS : PROMPT_CACHE);
         if (cache == null) {
             return null;
@@ -173,12 +161,12 @@ public final class RunParams {
                 this.paths.cache(cache.nameOf(path), cache.requireCString(path)));
     }
 
-    /** Which of our field and the C server's nested form of it the client sent; both is one field given twice. */
-    private static ParamSpec chosen(Params flat, ParamSpec ours, ParamSpec cNamed) {
-        if (flat.has(ours.name()) && flat.has(cNamed.name())) {
-            throw flat.invalid(cNamed.name(), "is given twice (also as " + flat.nameOf(ours.name()) + ")");
+    /** Whether the client sent the C server's nested form of our field {@code ours}; sending both is refused. */
+    private static boolean cNamed(Params flat, String ours, ParamSpec cForm) {
+        if (flat.has(ours) && flat.has(cForm.name())) {
+            throw flat.invalid(cForm.name(), "is given twice (also as " + flat.nameOf(ours) + ")");
         }
-        return flat.has(cNamed.name()) ? cNamed : ours;
+        return flat.has(cForm.name());
     }
 
 }
