@@ -1,13 +1,27 @@
 package io.rkllm.gateway.rpc;
 
+import java.util.List;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import org.jspecify.annotations.Nullable;
+
 /**
- * One documented parameter of a method. The same list refuses unknown parameters and documents the method, so the
- * two cannot drift.
+ * One documented parameter of a method. The same declaration refuses unknown parameters (nested ones included, see
+ * {@link Params#object}) and documents the method, so the two cannot drift.
  *
  * @param type a JSON Schema type name ({@code string}, {@code integer}, {@code number}, {@code boolean},
  * {@code array}, {@code object})
+ * @param items for an array, the JSON Schema type of its items, else null
+ * @param fields for an object, the fields it takes, else empty
  */
-public record ParamSpec(String name, String type, boolean required, String description) {
+public record ParamSpec(String name, String type, boolean required, String description,
+        @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable String items,
+        @JsonInclude(JsonInclude.Include.NON_EMPTY) List<ParamSpec> fields) {
+
+    /** A parameter that is neither an array of known items nor an object of known fields. */
+    public ParamSpec(String name, String type, boolean required, String description) {
+        this(name, type, required, description, null, List.of());
+    }
 
     public static ParamSpec required(String name, String type, String description) {
         return new ParamSpec(name, type, true, description);
@@ -15,6 +29,16 @@ public record ParamSpec(String name, String type, boolean required, String descr
 
     public static ParamSpec optional(String name, String type, String description) {
         return new ParamSpec(name, type, false, description);
+    }
+
+    /** An optional array whose items are all of JSON Schema type {@code items}. */
+    public static ParamSpec arrayOf(String name, String items, String description) {
+        return new ParamSpec(name, "array", false, description, items, List.of());
+    }
+
+    /** An optional object taking {@code fields}. */
+    public static ParamSpec object(String name, String description, List<ParamSpec> fields) {
+        return new ParamSpec(name, "object", false, description, null, fields);
     }
 
 }

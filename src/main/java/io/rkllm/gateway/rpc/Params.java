@@ -2,10 +2,12 @@ package io.rkllm.gateway.rpc;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.UnaryOperator;
 
-import io.rkllm.gateway.rpc.ErrorCode;
-import io.rkllm.gateway.rpc.GatewayException;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.JsonNodeFactory;
@@ -13,34 +15,55 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The named parameters of a call, read with their types checked: a missing, unknown, mistyped or out-of-range
- * parameter is refused with -32602 and a message naming it ({@code sampling.top_p}). JSON {@code null} counts as
- * absent.
+ * parameter is refused with -32602 and a message naming it as the client wrote it ({@code sampling.top_p}). JSON
+ * {@code null} counts as absent.
  */
 public final class Params {
 
     private final ObjectNode node;
 
-    private final String prefix;
+    /** A field's name as the client wrote it: its path from the top of the params. */
+    private final UnaryOperator<String> naming;
 
-    private Params(ObjectNode node, String prefix) {
+    private Params(ObjectNode node, UnaryOperator<String> naming) {
         this.node = node;
-        this.prefix = prefix;
+        this.naming = naming;
     }
 
     public static Params of(ObjectNode node) {
-        return new Params(node, "");
+        return new Params(node, UnaryOperator.identity());
     }
 
     public static Params empty() {
         return of(JsonNodeFactory.instance.objectNode());
     }
 
-    /** The underlying object. */
-    public ObjectNode node() {
-        return this.node;
+    /**
+     * The fields of several objects as one, each still named where the client wrote it; a field given in two of them
+     * is refused.
+     */
+    public static Params merge(List<Params> parts) {
+        ObjectNode merged = JsonNodeFactory.instance.objectNode();
+        Map<String, Params> source = new HashMap<>();
+        for (Params part : parts) {
+            for (String name : part.node.propertyNames()) {
+                if (!part.has(name)) {
+                    continue;
+                }
+                Params earlier = source.putIfAbsent(name, part);
+                if (earlier != null) {
+                    throw part.invalid(name, "is given twice (also as " + earlier.nameOf(name) + ")");
+                }
+                merged.set(name, part.node.get(name));
+            }
+        }
+        return new Params(merged, (name) -> {
+            Params from = source.get(name);
+            return (from != null) ? from.nameOf(name) : name;
+        });
     }
 
-    /** Refuses any parameter not named in {@code specs}. */
+    /** Refuses any parameter not named in {@code specs}, and any required one missing. */
     public Params only(Collection<ParamSpec> specs) {
         for (String name : this.node.propertyNames()) {
             if (specs.stream().noneMatch((spec) -> spec.name().equals(name))) {
@@ -75,8 +98,21 @@ public final class Params {
         return value.stringValue();
     }
 
-    public String requireString(String name) {
+    /**
+     * A string that goes to the C runtime, which would take a NUL as its end and silently drop the rest: one holding
+     * a NUL is refused.
+     */
+    public @Nullable String cString(String name) {
         String value = string(name);
+        if (value != null && value.indexOf('\0') >= 0) {
+            throw invalid(name, "must not contain a NUL character (\\u0000)");
+        }
+        return value;
+    }
+
+    /** A {@link #cString} that must be there. */
+    public String requireCString(String name) {
+        String value = cString(name);
         if (value == null) {
             throw invalid(name, "is required");
         }
@@ -109,15 +145,10 @@ public final class Params {
         return number;
     }
 
+    /** A number as the C float it becomes: finite and within its range. */
     public @Nullable Float number(String name) {
         JsonNode value = raw(name);
-        if (value == null) {
-            return null;
-        }
-        if (!value.isNumber() || !Double.isFinite(value.doubleValue())) {
-            throw invalid(name, "must be a number");
-        }
-        return value.floatValue();
+        return (value != null) ? toFloat(value, nameOf(name)) : null;
     }
 
     /** A boolean; C-style 0 and 1 are accepted too, as the C API takes ints for flags. */
@@ -129,8 +160,9 @@ public final class Params {
         if (value.isBoolean()) {
             return value.booleanValue();
         }
-        if (value.isIntegralNumber() && (value.longValue() == 0 || value.longValue() == 1)) {
-            return value.longValue() == 1;
+        long flag = (value.isIntegralNumber() && value.canConvertToLong()) ? value.longValue() : -1;
+        if (flag == 0 || flag == 1) {
+            return flag == 1;
         }
         throw invalid(name, "must be a boolean");
     }
@@ -149,7 +181,7 @@ public final class Params {
         for (int i = 0; i < result.length; i++) {
             JsonNode item = value.get(i);
             if (!item.isIntegralNumber() || !item.canConvertToInt()) {
-                throw invalid(name + "[" + i + "]", "must be a 32-bit integer");
+                throw refuse(item(name, i), "must be a 32-bit integer");
             }
             result[i] = item.intValue();
         }
@@ -163,11 +195,7 @@ public final class Params {
         }
         float[] result = new float[value.size()];
         for (int i = 0; i < result.length; i++) {
-            JsonNode item = value.get(i);
-            if (!item.isNumber() || !Double.isFinite(item.doubleValue())) {
-                throw invalid(name + "[" + i + "]", "must be a number");
-            }
-            result[i] = item.floatValue();
+            result[i] = toFloat(value.get(i), item(name, i));
         }
         return result;
     }
@@ -181,23 +209,27 @@ public final class Params {
         for (int i = 0; i < value.size(); i++) {
             JsonNode item = value.get(i);
             if (!item.isString()) {
-                throw invalid(name + "[" + i + "]", "must be a string");
+                throw refuse(item(name, i), "must be a string");
             }
             result.add(item.stringValue());
         }
         return result;
     }
 
-    /** A nested object, whose parameters are then named {@code name.field} in errors. */
-    public @Nullable Params object(String name) {
-        JsonNode value = raw(name);
+    /**
+     * The nested object {@code spec} declares, holding only the fields it declares; they are then named
+     * {@code name.field} in errors.
+     */
+    public @Nullable Params object(ParamSpec spec) {
+        JsonNode value = raw(spec.name());
         if (value == null) {
             return null;
         }
         if (!value.isObject()) {
-            throw invalid(name, "must be an object");
+            throw invalid(spec.name(), "must be an object");
         }
-        return new Params((ObjectNode) value, this.prefix + name + ".");
+        String prefix = nameOf(spec.name()) + ".";
+        return new Params((ObjectNode) value, (field) -> prefix + field).only(spec.fields());
     }
 
     private @Nullable JsonNode array(String name) {
@@ -208,9 +240,34 @@ public final class Params {
         return value;
     }
 
-    /** A -32602 error naming {@code name} as seen from the top of the params. */
+    /** A -32602 error naming {@code name} as the client wrote it. */
     public GatewayException invalid(String name, String problem) {
-        return new GatewayException(ErrorCode.INVALID_PARAMS, this.prefix + name + ": " + problem);
+        return refuse(nameOf(name), problem);
+    }
+
+    /** The field's name as the client wrote it, its path from the top of the params ({@code sampling.top_p}). */
+    public String nameOf(String name) {
+        return this.naming.apply(name);
+    }
+
+    private String item(String name, int index) {
+        return nameOf(name) + "[" + index + "]";
+    }
+
+    private static float toFloat(JsonNode value, String field) {
+        if (!value.isNumber()) {
+            throw refuse(field, "must be a number");
+        }
+        // Empty for NaN, infinities and magnitudes beyond float, whether the parser made a double or a BigDecimal.
+        Optional<Float> number = value.floatValueOpt();
+        if (number.isEmpty() || !Float.isFinite(number.get())) {
+            throw refuse(field, "must be a finite number within the float range (±3.4e38)");
+        }
+        return number.get();
+    }
+
+    private static GatewayException refuse(String field, String problem) {
+        return new GatewayException(ErrorCode.INVALID_PARAMS, field + ": " + problem);
     }
 
 }

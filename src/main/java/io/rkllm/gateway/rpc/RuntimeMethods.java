@@ -43,8 +43,8 @@ public class RuntimeMethods implements RpcMethodProvider {
         return List.of(
                 RpcMethod.of("rkllm_clear_kv_cache", "Clears the KV cache, or the ranges given (paused runs only).",
                         List.of(ParamSpec.required("keep_system_prompt", "boolean", "keep the system prompt"),
-                                ParamSpec.optional("start_pos", "array", "per batch: first position to clear"),
-                                ParamSpec.optional("end_pos", "array", "per batch: position after the last")),
+                                ParamSpec.arrayOf("start_pos", "integer", "per batch: first position to clear"),
+                                ParamSpec.arrayOf("end_pos", "integer", "per batch: position after the last")),
                         (call) -> Mono.fromFuture(() -> this.runtime.clearKvCache(
                                 call.params().bool("keep_system_prompt", false), call.params().ints("start_pos"),
                                 call.params().ints("end_pos"))).thenReturn(Map.of("cleared", true))),
@@ -54,27 +54,27 @@ public class RuntimeMethods implements RpcMethodProvider {
                         List.of(ParamSpec.required("system_prompt", "string", "the system prompt"),
                                 ParamSpec.required("prompt_prefix", "string", "text before each user prompt"),
                                 ParamSpec.required("prompt_postfix", "string", "text after each user prompt")),
-                        (call) -> ok(() -> this.runtime.setChatTemplate(call.params().requireString("system_prompt"),
-                                call.params().requireString("prompt_prefix"),
-                                call.params().requireString("prompt_postfix")))),
+                        (call) -> ok(() -> this.runtime.setChatTemplate(call.params().requireCString("system_prompt"),
+                                call.params().requireCString("prompt_prefix"),
+                                call.params().requireCString("prompt_postfix")))),
                 RpcMethod.of("rkllm_set_function_tools", "Enables function calling with OpenAI-style tool definitions.",
                         List.of(ParamSpec.required("system_prompt", "string", "the system prompt"),
                                 ParamSpec.required("tools", "array", "the tools, as an array or a JSON string of one"),
                                 ParamSpec.required("tool_response_str", "string",
                                         "the tag that wraps tool results, e.g. tool_response")),
-                        (call) -> ok(() -> this.runtime.setFunctionTools(call.params().requireString("system_prompt"),
-                                toolsJson(call.params()), call.params().requireString("tool_response_str")))),
+                        (call) -> ok(() -> this.runtime.setFunctionTools(call.params().requireCString("system_prompt"),
+                                toolsJson(call.params()), call.params().requireCString("tool_response_str")))),
                 RpcMethod.of("rkllm_load_lora", "Loads a LoRA adapter (inside rkllm.model-dir) under a name.",
                         List.of(ParamSpec.required("lora_adapter_path", "string", "the adapter file"),
                                 ParamSpec.required("lora_adapter_name", "string", "the name runs pick it by"),
                                 ParamSpec.optional("scale", "number", "its weight (default 1.0)")),
-                        (call) -> ok(() -> this.runtime.loadLora(
-                                this.paths.model("lora_adapter_path", call.params().requireString("lora_adapter_path")),
-                                call.params().requireString("lora_adapter_name"), scale(call.params())))),
+                        (call) -> ok(() -> this.runtime.loadLora(this.paths.model("lora_adapter_path",
+                                call.params().requireCString("lora_adapter_path")),
+                                call.params().requireCString("lora_adapter_name"), scale(call.params())))),
                 RpcMethod.of("rkllm_load_prompt_cache", "Loads a saved prompt cache (inside rkllm.cache-dir).",
                         List.of(ParamSpec.required("prompt_cache_path", "string", "the cache file")),
                         (call) -> ok(() -> this.runtime.loadPromptCache(this.paths.cache("prompt_cache_path",
-                                call.params().requireString("prompt_cache_path"))))),
+                                call.params().requireCString("prompt_cache_path"))))),
                 RpcMethod.of("rkllm_release_prompt_cache", "Drops the loaded prompt cache.", List.of(),
                         (call) -> ok(this.runtime::releasePromptCache)),
                 RpcMethod.of("rkllm_createDefaultParam", "The library's default RKLLMParam.", List.of(),
@@ -126,9 +126,9 @@ public class RuntimeMethods implements RpcMethodProvider {
             if (type == Float.class) {
                 return params.number(field.name());
             }
-            return (type == Boolean.class) ? params.bool(field.name()) : params.string(field.name());
+            return (type == Boolean.class) ? params.bool(field.name()) : params.cString(field.name());
         });
-        return model.withModelPath(this.paths.model("model_path", params.requireString("model_path")));
+        return model.withModelPath(this.paths.model("model_path", params.requireCString("model_path")));
     }
 
     private static List<ParamSpec> modelParamSpecs() {
