@@ -15,7 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -105,6 +104,22 @@ class BoardCheckTest {
             .containsPattern(verdict("OK", "clocks", "policy0=userspace policy4=userspace policy6=userspace "
                     + "dmc=performance fdab0000.npu=userspace$"))
             .endsWith("0 FAIL, 0 WARN\n");
+    }
+
+    /** The README runs it with {@code sh}, which is dash on Debian and Ubuntu boards. */
+    @Test
+    void posixShellGivesTheSameReportAsBash() throws IOException {
+        assertThat(check(true, "sh")).isEqualTo(check(true, "bash"));
+
+        write(this.sys.resolve("module/rknpu/version"), "0.9.6\n");
+        deviceNode("dri/renderD129", "rw-------");
+        Files.delete(this.dev.resolve("dma_heap/system"));
+        this.library = library("RKLLM SDK (version: 1.2.1b1 | target: Linux)");
+        memAvailable(100 * MIB);
+        write(this.sys.resolve("class/devfreq/dmc/governor"), "dmc_ondemand\n");
+        Command.Result bash = check(true, "bash");
+        assertThat(bash.output()).endsWith("3 FAIL, 3 WARN\n");
+        assertThat(check(true, "sh")).isEqualTo(bash);
     }
 
     @Test
@@ -248,7 +263,9 @@ class BoardCheckTest {
             "1.3.0b1", "1.2.0", "1.1.4", "1.0.1", "0.9.9", "1.4.0", "2.0.0" })
     void versionGetsTheAbiThatTheGatewayPicks(String version) throws IOException {
         this.library = library("RKLLM SDK (version: " + version + " | target: Linux | build: simulator)");
-        Optional<AbiGeneration> abi = AbiGeneration.of(parse(version));
+        Optional<LibraryVersion> read = LibraryVersion.readFrom(this.library);
+        assertThat(read).map(LibraryVersion::toString).contains(version);
+        Optional<AbiGeneration> abi = read.flatMap(AbiGeneration::of);
 
         Command.Result result = check(true);
 
@@ -296,8 +313,12 @@ class BoardCheckTest {
             .containsPattern(fix("on the host at boot: sudo sh fix_freq_rk3588.sh"));
     }
 
-    /** Runs the script on the fake board, with {@code strings} on the PATH or not. */
     private Command.Result check(boolean withStrings) throws IOException {
+        return check(withStrings, "bash");
+    }
+
+    /** Runs the script on the fake board with {@code shell}, with {@code strings} on the PATH or not. */
+    private Command.Result check(boolean withStrings, String shell) throws IOException {
         Path bin = Files.createDirectories(this.dir.resolve(withStrings ? "bin-strings" : "bin"));
         for (String tool : withStrings ? concat(STOCK_TOOLS, "strings") : STOCK_TOOLS) {
             Path link = bin.resolve(tool);
@@ -313,7 +334,7 @@ class BoardCheckTest {
             environment.put("RKLLM_MODEL", this.model.getFileName().toString());
         }
         Command.Result result = Command.run(Deploy.ROOT, environment, Duration.ofSeconds(30),
-                List.of(which("bash").toString(), "docker/board-check.sh"));
+                List.of(which(shell).toString(), "docker/board-check.sh"));
         assertThat(result.output()).as("a tool outside the stock set").doesNotContain("not found");
         return result;
     }
@@ -326,13 +347,6 @@ class BoardCheckTest {
     /** The fix line under a verdict. */
     private static Pattern fix(String text) {
         return Pattern.compile("(?m)^ {16}fix: " + text);
-    }
-
-    private static LibraryVersion parse(String version) {
-        Matcher parts = Pattern.compile("(\\d+)\\.(\\d+)\\.(\\d+)(.*)").matcher(version);
-        assertThat(parts.matches()).isTrue();
-        return new LibraryVersion(Integer.parseInt(parts.group(1)), Integer.parseInt(parts.group(2)),
-                Integer.parseInt(parts.group(3)), parts.group(4), version);
     }
 
     private void drmNode(String name, String driver) throws IOException {
