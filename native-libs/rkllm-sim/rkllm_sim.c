@@ -26,7 +26,11 @@
 
 #include "rkllm.h"
 
-#if RKLLM_SIM_ABI == 12
+/* The runtime version the library claims; RKLLM_SIM_VERSION overrides it so that tests can build the banners of
+ * runtimes the gateway must refuse (1.2.0, 1.2.1b1, 2.0.0) through the real detection code. */
+#ifdef RKLLM_SIM_VERSION
+#define SIM_RUNTIME_VERSION RKLLM_SIM_VERSION
+#elif RKLLM_SIM_ABI == 12
 #define SIM_RUNTIME_VERSION "1.2.3"
 #else
 #define SIM_RUNTIME_VERSION "1.3.0"
@@ -40,9 +44,15 @@
 #define SIM_PLATFORM "unknown-sim"
 #endif
 
-/* Kept in the .so so that `strings librkllmrt.so` identifies the simulator and its ABI. */
-__attribute__((used)) static const char sim_version_string[] =
-    "rkllm-runtime version: " SIM_RUNTIME_VERSION " (simulator)";
+/* What Rockchip's binaries carry: this build banner (`strings -a librkllmrt.so | grep 'RKLLM SDK (version:'`), and
+ * the init log line only as a format string, so the number never follows "rkllm-runtime version: " in the file.
+ * RKLLM_SIM_NO_BANNER leaves the banner out, as a library that carries none. */
+#ifndef RKLLM_SIM_NO_BANNER
+__attribute__((used)) static const char sim_build_banner[] =
+    "RKLLM SDK (version: " SIM_RUNTIME_VERSION " | target: Linux | build: simulator)";
+#endif
+/* The init log's driver field: no rknpu driver is involved. */
+#define SIM_DRIVER_VERSION "none (simulator)"
 
 #define SIM_MODEL_MAGIC "RKLLM-SIM-MODEL 1"
 #define SIM_MAX_MODEL_BYTES (64L * 1024 * 1024)
@@ -810,7 +820,8 @@ int rkllm_init(LLMHandle* handle_out, RKLLMParam* param, RKLLMCallback* callback
 int rkllm_init(LLMHandle* handle_out, RKLLMParam* param, LLMResultCallback callback)
 #endif
 {
-    fprintf(stderr, "I rkllm: %s, platform: %s\n", sim_version_string, SIM_PLATFORM);
+    fprintf(stderr, "I rkllm: rkllm-runtime version: %s, rknpu driver version: %s, platform: %s\n",
+            SIM_RUNTIME_VERSION, SIM_DRIVER_VERSION, SIM_PLATFORM);
     if (!handle_out) {
         sim_error("rkllm_init: handle pointer is NULL");
         return -1;

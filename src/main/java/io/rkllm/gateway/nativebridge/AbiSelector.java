@@ -7,8 +7,8 @@ import java.util.Optional;
 
 /**
  * Chooses the ABI generation for a library file from {@code rkllm.abi}. A wrong choice is a crash on the first call,
- * so it refuses to guess: {@code auto} needs the version banner in the file, and an explicit choice that the banner
- * contradicts is refused too.
+ * so it refuses to guess: {@code auto} needs the build banner in the file, an explicit choice that the banner
+ * contradicts is refused too, and so is a version whose ABI is not known.
  */
 final class AbiSelector {
 
@@ -23,12 +23,14 @@ final class AbiSelector {
     static AbiGeneration select(String setting, Path library, Optional<LibraryVersion> version) {
         Optional<AbiGeneration> carried = version.flatMap(AbiGeneration::of);
         if (version.isPresent() && carried.isEmpty()) {
-            throw new RuntimeUnavailableException("runtime " + version.get() + " in " + library
-                    + " is not supported: use runtime 1.2.1-1.2.3 or 1.3.x");
+            throw new RuntimeUnavailableException(library + " is runtime " + version.get() + " ('"
+                    + version.get().banner() + "'), which is not supported: " + whyUnsupported(version.get())
+                    + "; use runtime 1.2.1-1.2.x or 1.3.x");
         }
         if ("auto".equals(setting)) {
             return carried.orElseThrow(() -> new RuntimeUnavailableException(library
-                    + " carries no 'rkllm-runtime version: X.Y.Z' string; set rkllm.abi to 1.2 or 1.3"));
+                    + " carries no 'RKLLM SDK (version: X.Y.Z' build banner; check the runtime's version (its init log"
+                    + " says 'rkllm-runtime version: X.Y.Z') and set rkllm.abi to 1.2 or 1.3"));
         }
         AbiGeneration chosen = Arrays.stream(AbiGeneration.values())
             .filter((generation) -> generation.label().equals(setting))
@@ -42,7 +44,18 @@ final class AbiSelector {
         return chosen;
     }
 
-    /** The version banner of the library file, read once: the file is several MB on a board. */
+    private static String whyUnsupported(LibraryVersion version) {
+        LibraryVersion release = new LibraryVersion(version.major(), version.minor(), version.patch(), "",
+                version.banner());
+        if (AbiGeneration.of(release).isPresent()) {
+            return "a pre-release may still have the ABI of the runtime before " + release;
+        }
+        boolean older = version.major() < 1 || (version.major() == 1
+                && (version.minor() < 2 || (version.minor() == 2 && version.patch() < 1)));
+        return older ? "its ABI is older than 1.2.1's" : "its ABI is newer than any this gateway speaks";
+    }
+
+    /** The build banner of the library file, read once: the file is several MB on a board. */
     static Optional<LibraryVersion> versionOf(Path library) {
         try {
             return LibraryVersion.readFrom(library);

@@ -10,25 +10,37 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The runtime version carried by a library file. The C API has no version query; the runtime's start-up banner
- * ({@code rkllm-runtime version: 1.3.0}) is a string in the binary, so the file is searched for it.
+ * The runtime version carried by a library file. The C API has no version query, and the line the runtime logs at
+ * init ({@code rkllm-runtime version: 1.3.0, ...}) is only a format string in the binary; what Rockchip's files do
+ * carry is a build banner, {@code RKLLM SDK (version: 1.2.0 | target: Linux | build: ...)}, so the file is searched
+ * for that.
+ *
+ * @param suffix what follows the patch number, e.g. {@code b1} of a pre-release {@code 1.2.1b1}; empty for a release
+ * @param banner the banner as the file carries it, up to its closing parenthesis
  */
-public record LibraryVersion(int major, int minor, int patch, String banner) {
+public record LibraryVersion(int major, int minor, int patch, String suffix, String banner) {
 
-    private static final byte[] MARKER = "rkllm-runtime version: ".getBytes(StandardCharsets.US_ASCII);
+    private static final String MARKER_TEXT = "RKLLM SDK (version: ";
 
-    private static final Pattern VERSION = Pattern.compile("(\\d+)\\.(\\d+)\\.(\\d+)[^\\x00]{0,40}");
+    private static final byte[] MARKER = MARKER_TEXT.getBytes(StandardCharsets.US_ASCII);
+
+    /** The version, then what ends it in a banner: the space before {@code | target}, or the closing parenthesis. */
+    private static final Pattern VERSION = Pattern
+        .compile("(\\d{1,9})\\.(\\d{1,9})\\.(\\d{1,9})([0-9A-Za-z.+~-]{0,32})[ |)]");
+
+    /** The rest of the banner: up to its closing parenthesis, or to a control character in a file that breaks it. */
+    private static final Pattern REST = Pattern.compile("[^)\\x00-\\x1F]*\\)?");
 
     /** Bytes after the marker that the version and the rest of the banner are read from. */
-    private static final int TAIL = 48;
+    private static final int TAIL = 160;
 
     /** The file is read through a window of this size; a real librkllmrt.so is several MB. */
     private static final int WINDOW = 64 * 1024;
 
     /**
-     * The first version banner in the file, if it carries one followed by a literal version number. Reads the file
-     * once, front to back, through a small window: this runs at start-up, before the JIT has compiled anything, so
-     * the scan is a plain loop over a byte array.
+     * The first build banner in the file that carries a version number. Reads the file once, front to back, through
+     * a small window: this runs at start-up, before the JIT has compiled anything, so the scan is a plain loop over a
+     * byte array.
      */
     public static Optional<LibraryVersion> readFrom(Path library) throws IOException {
         try (InputStream in = Files.newInputStream(library)) {
@@ -65,18 +77,22 @@ public record LibraryVersion(int major, int minor, int patch, String banner) {
         }
     }
 
+    /** {@code 1.2.1b1}: the version as the banner spells it. */
     @Override
     public String toString() {
-        return this.major + "." + this.minor + "." + this.patch;
+        return this.major + "." + this.minor + "." + this.patch + this.suffix;
     }
 
     private static Optional<LibraryVersion> parse(byte[] bytes, int start, int length) {
-        Matcher matcher = VERSION.matcher(new String(bytes, start, length, StandardCharsets.ISO_8859_1));
+        String tail = new String(bytes, start, length, StandardCharsets.ISO_8859_1);
+        Matcher matcher = VERSION.matcher(tail);
         if (!matcher.lookingAt()) {
             return Optional.empty();
         }
+        Matcher rest = REST.matcher(tail);
+        String banner = MARKER_TEXT + (rest.lookingAt() ? rest.group() : "");
         return Optional.of(new LibraryVersion(Integer.parseInt(matcher.group(1)), Integer.parseInt(matcher.group(2)),
-                Integer.parseInt(matcher.group(3)), "rkllm-runtime version: " + matcher.group()));
+                Integer.parseInt(matcher.group(3)), matcher.group(4), banner));
     }
 
     /** The first index in {@code from..last} where the marker starts, or -1. */

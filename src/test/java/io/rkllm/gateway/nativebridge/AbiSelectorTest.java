@@ -8,8 +8,8 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -51,17 +51,17 @@ class AbiSelectorTest {
 
     @Test
     void explicit12ForA122BannerIsAccepted() throws IOException {
-        assertThat(AbiSelector.select("1.2", library("rkllm-runtime version: 1.2.2"))).isEqualTo(AbiGeneration.V1_2);
+        assertThat(AbiSelector.select("1.2", library(banner("1.2.2")))).isEqualTo(AbiGeneration.V1_2);
     }
 
     @Test
     void autoWithoutBannerIsRefusedAskingForRkllmAbi() throws IOException {
-        Path noBanner = library("librkllmrt.so built without a version string");
+        Path noBanner = library("rkllm-runtime version: %s, rknpu driver version: %s, platform: %s");
 
         assertThatThrownBy(() -> AbiSelector.select("auto", noBanner))
                 .isInstanceOf(RuntimeUnavailableException.class)
                 .hasMessageContaining(noBanner.toString())
-                .hasMessageContaining("carries no 'rkllm-runtime version: X.Y.Z' string")
+                .hasMessageContaining("carries no 'RKLLM SDK (version: X.Y.Z' build banner")
                 .hasMessageContaining("set rkllm.abi to 1.2 or 1.3");
     }
 
@@ -72,15 +72,26 @@ class AbiSelectorTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = { "1.2.0", "1.1.4", "1.0.1", "2.0.0" })
-    void unsupportedRuntimeIsRefusedWhateverTheSetting(String version) throws IOException {
-        Path library = library("rkllm-runtime version: " + version + ", platform: RK3588");
+    @CsvSource({ "1.2.3b1, V1_2", "1.3.1, V1_3", "1.3.12rc3, V1_3" })
+    void autoPicksTheGenerationOfLaterAndSuffixedVersions(String version, AbiGeneration abi) throws IOException {
+        assertThat(AbiSelector.select("auto", library(banner(version)))).isEqualTo(abi);
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = { "1.2.0 | its ABI is older than 1.2.1's", "1.1.4 | its ABI is older than 1.2.1's",
+            "0.9.9 | its ABI is older than 1.2.1's", "2.0.0 | its ABI is newer than any this gateway speaks",
+            "1.4.0 | its ABI is newer than any this gateway speaks",
+            "1.2.1b1 | a pre-release may still have the ABI of the runtime before 1.2.1",
+            "1.3.0rc1 | a pre-release may still have the ABI of the runtime before 1.3.0" })
+    void unsupportedRuntimeIsRefusedWithTheReasonWhateverTheSetting(String version, String reason)
+            throws IOException {
+        Path library = library(banner(version));
         for (String setting : new String[] { "auto", "1.2", "1.3" }) {
             assertThatThrownBy(() -> AbiSelector.select(setting, library)).as("rkllm.abi=%s", setting)
                     .isInstanceOf(RuntimeUnavailableException.class)
-                    .hasMessageContaining("runtime " + version)
-                    .hasMessageContaining("is not supported")
-                    .hasMessageContaining("1.2.1-1.2.3 or 1.3.x");
+                    .hasMessageContaining(library + " is runtime " + version + " ('" + banner(version) + "')")
+                    .hasMessageContaining("is not supported: " + reason)
+                    .hasMessageEndingWith("; use runtime 1.2.1-1.2.x or 1.3.x");
         }
     }
 
@@ -91,6 +102,10 @@ class AbiSelectorTest {
         assertThatThrownBy(() -> AbiSelector.select("auto", missing))
                 .isInstanceOf(RuntimeUnavailableException.class)
                 .hasMessageContaining("cannot read " + missing);
+    }
+
+    private static String banner(String version) {
+        return "RKLLM SDK (version: " + version + " | target: Linux | build: f8ca3ae8 2025-04-08)";
     }
 
     private Path library(String text) throws IOException {

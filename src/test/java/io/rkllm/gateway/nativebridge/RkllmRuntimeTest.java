@@ -285,7 +285,7 @@ class RkllmRuntimeTest {
     void autoRefusesToGuessForALibraryWithoutVersion() {
         Path noBanner = Path.of(System.getProperty("java.home"), "lib", "libjava.so");
         try (RkllmRuntime runtime = RkllmRuntime.open(noBanner, "auto", ModelParams.unset(), CallbackObserver.NONE)) {
-            assertThat(runtime.status().reason()).contains("carries no 'rkllm-runtime version").contains("rkllm.abi");
+            assertThat(runtime.status().reason()).contains("carries no 'RKLLM SDK (version:").contains("rkllm.abi");
         }
     }
 
