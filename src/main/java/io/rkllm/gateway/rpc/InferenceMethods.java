@@ -63,7 +63,8 @@ public class InferenceMethods implements RpcMethodProvider {
                 new RpcMethod("test_streaming_callback",
                         "Streams mock_tokens into a new session through the same callback path as native results, "
                                 + "one every delay_ms, without the NPU.",
-                        List.of(ParamSpec.required("mock_tokens", "array", "the text pieces to stream"),
+                        List.of(new ParamSpec("mock_tokens", "array", true, "the text pieces to stream", "string",
+                                        List.of()),
                                 ParamSpec.optional("delay_ms", "integer", "pause between pieces, 0-10000 (default 0)")),
                         RpcMethod.Gate.TEST, this::testStreamingCallback));
     }

@@ -267,7 +267,7 @@ public final class Params {
     }
 
     private static GatewayException refuse(String field, String problem) {
-        return new GatewayException(ErrorCode.INVALID_PARAMS, field + ": " + problem);
+        return new GatewayException(ErrorCode.INVALID_PARAMS, Echo.of(field) + ": " + problem);
     }
 
 }
