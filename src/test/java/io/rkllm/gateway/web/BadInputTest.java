@@ -1,13 +1,7 @@
 package io.rkllm.gateway.web;
 
 
-import java.io.ByteArrayInputStream;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -22,9 +16,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
-import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.ApplicationContext;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -34,7 +28,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Every kind of bad input gets its exact JSON-RPC error code (or HTTP status), a message naming what is wrong and no
  * trace of the implementation; the service answers {@code ping} after each.
  */
-@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
+@SpringBootTest
 class BadInputTest {
 
     /** What no answer may carry: stack traces, exception and class names. */
@@ -43,14 +37,17 @@ class BadInputTest {
 
     private static final String RUN = "\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"rkllm_run\"";
 
-    @LocalServerPort
-    private int port;
+    @Autowired
+    private ApplicationContext context;
+
+    private HttpExchange http;
 
     private GatewayRpc rpc;
 
     @BeforeEach
-    void connect() {
-        this.rpc = new GatewayRpc(this.port);
+    void bindToTheRoutes() {
+        this.http = HttpExchange.routes(this.context);
+        this.rpc = new GatewayRpc(this.http);
     }
 
     @AfterEach
@@ -103,6 +100,11 @@ class BadInputTest {
                 new Case("unknown sampling field",
                         "{" + RUN + ",\"params\":{\"prompt_input\":\"x\",\"sampling\":{\"top_q\":1}}}", -32602,
                         "sampling.top_q", "1"),
+                new Case("temperature beyond the float range",
+                        "{" + RUN + ",\"params\":{\"prompt_input\":\"x\",\"sampling\":{\"temperature\":1e39}}}",
+                        -32602, "sampling.temperature", "1"),
+                new Case("a NUL in the prompt, which would cut the C string",
+                        "{" + RUN + ",\"params\":{\"prompt_input\":\"a\\u0000b\"}}", -32602, "prompt_input", "1"),
                 new Case("unknown param", "{" + RUN + ",\"params\":{\"prompt_input\":\"x\",\"bogus\":1}}", -32602,
                         "bogus", "1"),
                 new Case("poll of an unknown session",
@@ -137,8 +139,8 @@ class BadInputTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("errors")
-    void badRequestGetsItsErrorCodeWithHttp200AndNoImplementationDetail(Case bad) throws Exception {
-        RawHttp.Answer answer = RawHttp.post(this.port, bad.body());
+    void badRequestGetsItsErrorCodeWithHttp200AndNoImplementationDetail(Case bad) {
+        RawHttp.Answer answer = this.http.post(bad.body());
 
         assertThat(answer.status()).isEqualTo(200);
         assertNoLeak(answer.body());
@@ -163,21 +165,21 @@ class BadInputTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("silent")
-    void notificationsOnlyGetNoContent(Case notification) throws Exception {
-        RawHttp.Answer answer = RawHttp.post(this.port, notification.body());
+    void notificationsOnlyGetNoContent(Case notification) {
+        RawHttp.Answer answer = this.http.post(notification.body());
 
         assertThat(answer.status()).isEqualTo(204);
         assertThat(answer.body()).isEmpty();
     }
 
     @Test
-    void batchAnswersEachRequestInOrderAndLeavesNotificationsOut() throws Exception {
+    void batchAnswersEachRequestInOrderAndLeavesNotificationsOut() {
         String batch = "[{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"},"
                 + "{\"jsonrpc\":\"2.0\",\"method\":\"ping\"},"
                 + "{\"jsonrpc\":\"1.0\",\"id\":2,\"method\":\"ping\"},"
                 + "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"nope\"}]";
 
-        RawHttp.Answer answer = RawHttp.post(this.port, batch);
+        RawHttp.Answer answer = this.http.post(batch);
 
         assertThat(answer.status()).isEqualTo(200);
         JsonNode responses = JsonMapper.shared().readTree(answer.body());
@@ -241,10 +243,10 @@ class BadInputTest {
 
     @ParameterizedTest(name = "seed {0}")
     @ValueSource(longs = { 1, 2, 3 })
-    void mangledRequestsGetWellFormedAnswersAndNeverAnInternalError(long seed) throws Exception {
+    void mangledRequestsGetWellFormedAnswersAndNeverAnInternalError(long seed) {
         for (byte[] body : mangled(seed)) {
             String sent = new String(body, StandardCharsets.UTF_8);
-            RawHttp.Answer answer = RawHttp.post(this.port, body);
+            RawHttp.Answer answer = this.http.post(body);
 
             assertThat(answer.status()).as("HTTP status for %s", sent).isIn(200, 204);
             if (answer.status() == 204) {
@@ -276,51 +278,22 @@ class BadInputTest {
 
     @ParameterizedTest
     @ValueSource(strings = { "???", "text/event-stream;q=abc" })
-    void acceptHeaderThatDoesNotParseStillGetsAJsonRpcAnswer(String accept) throws Exception {
-        try (RawHttp http = RawHttp.connect(this.port)) {
-            http.post("/rpc", Map.of("Accept", accept), "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"ping\"}");
+    void acceptHeaderThatDoesNotParseStillGetsAJsonRpcAnswer(String accept) {
+        RawHttp.Answer answer = this.http.post("{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"ping\"}"
+            .getBytes(StandardCharsets.UTF_8), Map.of("Accept", accept));
 
-            assertThat(http.head().status()).isEqualTo(200);
-            String body = new String(http.readBody(), StandardCharsets.UTF_8);
-            assertNoLeak(body);
-            assertThat(JsonMapper.shared().readTree(body))
-                .isEqualTo(JsonMapper.shared().readTree("{\"jsonrpc\":\"2.0\",\"id\":7,\"result\":{\"pong\":true}}"));
-        }
-    }
-
-    @Test
-    void bodyOverTheLimitWithItsLengthDeclaredIsRefusedWith413() throws Exception {
-        RawHttp.Answer answer = RawHttp.post(this.port, oversized());
-
-        assertThat(answer.status()).isEqualTo(413);
+        assertThat(answer.status()).isEqualTo(200);
         assertNoLeak(answer.body());
-        JsonNode error = JsonMapper.shared().readTree(answer.body()).get("error");
-        assertThat(error.get("message").asString()).contains("max-request-bytes");
+        assertThat(JsonMapper.shared().readTree(answer.body()))
+            .isEqualTo(JsonMapper.shared().readTree("{\"jsonrpc\":\"2.0\",\"id\":7,\"result\":{\"pong\":true}}"));
     }
 
-    @Test
-    void bodyOverTheLimitSentInChunksIsRefusedWith413() throws Exception {
-        byte[] body = oversized();
-        // A body publisher of unknown length: the request goes out with Transfer-Encoding: chunked, no Content-Length.
-        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://localhost:" + this.port + "/rpc"))
-            .timeout(Duration.ofSeconds(20))
-            .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(body)))
-            .build();
-
-        HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
-
-        assertThat(response.statusCode()).isEqualTo(413);
-        assertNoLeak(response.body());
-    }
-
-    private static void assertNoLeak(String body) {
+    static void assertNoLeak(String body) {
         assertThat(body).doesNotContain(LEAKS).doesNotContain("\"error\":null").doesNotContain("\"result\":null");
     }
 
     /** A valid request whose prompt makes the body a little over 1 MiB, the default limit. */
-    private static byte[] oversized() {
+    static byte[] oversized() {
         char[] prompt = new char[1024 * 1024 + 16];
         Arrays.fill(prompt, 'a');
         return ("{" + RUN + ",\"params\":{\"prompt_input\":\"" + new String(prompt) + "\"}}")

@@ -1,9 +1,9 @@
 package io.rkllm.gateway.web;
 
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
-import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.ApplicationContext;
 import tools.jackson.databind.JsonNode;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -12,15 +12,15 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code stream_manager_status} of a service that nobody has used yet; a context of its own (a max-sessions value no
  * other test uses), so that no other test's sessions are in it.
  */
-@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = "rkllm.streams.max-sessions=200")
+@SpringBootTest(properties = "rkllm.streams.max-sessions=200")
 class FreshServiceStatusTest {
 
-    @LocalServerPort
-    private int port;
+    @Autowired
+    private ApplicationContext context;
 
     @Test
     void freshServiceIsInitializedWithNoSessionsAndRoomForMany() {
-        JsonNode status = new GatewayRpc(this.port).status();
+        JsonNode status = new GatewayRpc(HttpExchange.routes(this.context)).status();
 
         assertThat(status.get("initialized").asBoolean()).isTrue();
         assertThat(status.get("active_sessions").asInt()).isZero();

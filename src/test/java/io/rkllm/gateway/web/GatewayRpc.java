@@ -1,7 +1,5 @@
 package io.rkllm.gateway.web;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -19,10 +17,15 @@ final class GatewayRpc {
 
     private static final AtomicLong ids = new AtomicLong();
 
-    private final int port;
+    private final HttpExchange http;
 
+    /** Calls over a real socket to a running service. */
     GatewayRpc(int port) {
-        this.port = port;
+        this(HttpExchange.socket(port));
+    }
+
+    GatewayRpc(HttpExchange http) {
+        this.http = http;
     }
 
     /** A request object with a fresh numeric id. */
@@ -37,18 +40,9 @@ final class GatewayRpc {
 
     /** The whole response object of a call, which must be HTTP 200. */
     JsonNode call(String method, Map<String, ?> params) {
-        try {
-            RawHttp.Answer answer = RawHttp.post(this.port, request(method, params));
-            assertThat(answer.status()).as("HTTP status of %s: %s", method, answer.body()).isEqualTo(200);
-            return JsonMapper.shared().readTree(answer.body());
-        }
-        catch (IOException ex) {
-            throw new UncheckedIOException(ex);
-        }
-        catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(ex);
-        }
+        RawHttp.Answer answer = this.http.post(request(method, params));
+        assertThat(answer.status()).as("HTTP status of %s: %s", method, answer.body()).isEqualTo(200);
+        return JsonMapper.shared().readTree(answer.body());
     }
 
     /** The result of a call that must succeed. */
@@ -82,23 +76,14 @@ final class GatewayRpc {
      * activity), or null when it is not there.
      */
     @Nullable JsonNode listedSession(String id) {
-        try {
-            RawHttp.Answer answer = RawHttp.get(this.port, "/actuator/streams");
-            assertThat(answer.status()).as("GET /actuator/streams: %s", answer.body()).isEqualTo(200);
-            for (JsonNode session : JsonMapper.shared().readTree(answer.body()).get("sessions")) {
-                if (session.get("id").asString().equals(id)) {
-                    return session;
-                }
+        RawHttp.Answer answer = this.http.get("/actuator/streams");
+        assertThat(answer.status()).as("GET /actuator/streams: %s", answer.body()).isEqualTo(200);
+        for (JsonNode session : JsonMapper.shared().readTree(answer.body()).get("sessions")) {
+            if (session.get("id").asString().equals(id)) {
+                return session;
             }
-            return null;
         }
-        catch (IOException ex) {
-            throw new UncheckedIOException(ex);
-        }
-        catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(ex);
-        }
+        return null;
     }
 
     /** Waits until nothing runs on the NPU and nothing waits for it. */

@@ -177,11 +177,16 @@ final class RawHttp implements Closeable {
 
     /** A plain {@code POST} of raw bytes (invalid UTF-8, oversized bodies) to {@code /rpc}. */
     static Answer post(int port, byte[] body) throws IOException, InterruptedException {
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/rpc"))
+        return post(port, body, Map.of());
+    }
+
+    /** A plain {@code POST} of raw bytes to {@code /rpc}, with extra headers. */
+    static Answer post(int port, byte[] body, Map<String, String> headers) throws IOException, InterruptedException {
+        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/rpc"))
             .timeout(READ_TIMEOUT)
-            .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofByteArray(body))
-            .build();
+            .header("Content-Type", "application/json");
+        headers.forEach(builder::header);
+        HttpRequest request = builder.POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
         HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
         return new Answer(response.statusCode(), response.body(),
                 response.headers().firstValue("Content-Type").orElse(null));

@@ -1,14 +1,15 @@
 package io.rkllm.gateway.web;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
-import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.ApplicationContext;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -18,20 +19,22 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Without its runtime library the service still answers JSON-RPC: the methods that need the runtime refuse with
  * -32003 and the reason, the others work.
  */
-@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
-        properties = "rkllm.library-path=/nonexistent/librkllmrt.so")
+@SpringBootTest(properties = "rkllm.library-path=/nonexistent/librkllmrt.so")
 class UnavailableRuntimeRpcTest {
 
     private static final String REASON = "no runtime library at /nonexistent/librkllmrt.so";
 
-    @LocalServerPort
-    private int port;
+    @Autowired
+    private ApplicationContext context;
+
+    private HttpExchange http;
 
     private GatewayRpc rpc;
 
     @BeforeEach
-    void connect() {
-        this.rpc = new GatewayRpc(this.port);
+    void bindToTheRoutes() {
+        this.http = HttpExchange.routes(this.context);
+        this.rpc = new GatewayRpc(this.http);
     }
 
     @ParameterizedTest
@@ -52,17 +55,17 @@ class UnavailableRuntimeRpcTest {
     }
 
     @Test
-    void runAskedForAsEventStreamIsRefusedAsJson() throws Exception {
+    void runAskedForAsEventStreamIsRefusedAsJson() {
         String request = GatewayRpc.request("rkllm_run", Map.of("prompt_input", "Hi"));
-        try (RawHttp http = RawHttp.connect(this.port)) {
-            http.post("/rpc", Map.of("Accept", "text/event-stream"), request);
 
-            assertThat(http.head().status()).isEqualTo(200);
-            assertThat(http.head().header("Content-Type")).startsWith("application/json");
-            JsonNode error = JsonMapper.shared().readTree(http.readBody()).get("error");
-            assertThat(error.get("code").asInt()).isEqualTo(-32003);
-            assertThat(error.get("message").asString()).contains(REASON);
-        }
+        RawHttp.Answer answer = this.http.post(request.getBytes(StandardCharsets.UTF_8),
+                Map.of("Accept", "text/event-stream"));
+
+        assertThat(answer.status()).isEqualTo(200);
+        assertThat(answer.contentType()).startsWith("application/json");
+        JsonNode error = JsonMapper.shared().readTree(answer.body()).get("error");
+        assertThat(error.get("code").asInt()).isEqualTo(-32003);
+        assertThat(error.get("message").asString()).contains(REASON);
     }
 
     @Test
