@@ -9,8 +9,10 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
 
+import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.json.JsonMapper;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -66,9 +68,24 @@ final class McpHttp {
 
     /** Posts a request in this session; its answer's event stream line by line, to close when done. */
     Stream<String> stream(String json) {
+        return lines(request(this.endpoint, this.sessionId, json));
+    }
+
+    /**
+     * Opens this session's stream of messages from the server (GET): its lines, once the response has begun, which
+     * is at the first message the server sends on it.
+     */
+    CompletableFuture<HttpResponse<Stream<String>>> listen() {
+        return client.sendAsync(HttpRequest.newBuilder(this.endpoint)
+            .header("Accept", "text/event-stream")
+            .header("Mcp-Session-Id", this.sessionId)
+            .GET()
+            .build(), HttpResponse.BodyHandlers.ofLines());
+    }
+
+    private static Stream<String> lines(HttpRequest request) {
         try {
-            HttpResponse<Stream<String>> response = client.send(request(this.endpoint, this.sessionId, json),
-                    HttpResponse.BodyHandlers.ofLines());
+            HttpResponse<Stream<String>> response = client.send(request, HttpResponse.BodyHandlers.ofLines());
             assertThat(response.statusCode()).isEqualTo(200);
             return response.body();
         }
@@ -83,11 +100,11 @@ final class McpHttp {
 
     /** Posts a message outside any session, with this Origin header. */
     static HttpResponse<String> postFrom(int port, String origin, String json) {
-        return send(HttpRequest.newBuilder(request(URI.create("http://localhost:" + port + "/mcp"), null, json), 
+        return send(HttpRequest.newBuilder(request(URI.create("http://localhost:" + port + "/mcp"), null, json),
                 (name, value) -> true).header("Origin", origin).build());
     }
 
-    private static HttpRequest request(URI endpoint, String sessionId, String json) {
+    private static HttpRequest request(URI endpoint, @Nullable String sessionId, String json) {
         HttpRequest.Builder builder = HttpRequest.newBuilder(endpoint)
             .timeout(Duration.ofSeconds(20))
             .header("Content-Type", "application/json")

@@ -54,7 +54,8 @@ class McpJavaClientTest extends LiveGatewayTest {
 
     @BeforeEach
     void connect() {
-        this.client = McpClient.async(HttpClientStreamableHttpTransport.builder("http://localhost:" + this.port).build())
+        String url = "http://localhost:" + this.port;
+        this.client = McpClient.async(HttpClientStreamableHttpTransport.builder(url).build())
             .requestTimeout(WAIT)
             .progressConsumer((notification) -> {
                 this.progress.add(notification);
