@@ -71,17 +71,18 @@ public final class Report {
     /** Label, unit and target of each key; latency keys ({@code latency.<n>.<stat>}) are described by pattern. */
     private static final Map<String, String[]> KNOWN = new LinkedHashMap<>();
 
-    private static final Map<String, Target> TARGETS = Map.of(
-            "e2e.sse_tokens_per_s", new Target(">=", 100_000),
-            "e2e.ratio_to_jna_pct", new Target(">=", 30),
-            "latency.100.p99_ms", new Target("<=", 1),
-            "latency.1000.p99_ms", new Target("<=", 5),
-            "queue.overhead_pct", new Target("<=", 5),
-            "queue.errors", new Target("<=", 0),
-            "idle.heap_per_conn_kib", new Target("<=", 8),
-            "idle.ping_max_ms", new Target("<", 50),
-            "startup.ready_ms", new Target("<=", 3000),
-            "startup.idle_rss_mb", new Target("<=", 200));
+    private static final Map<String, Target> TARGETS = Map.ofEntries(
+            Map.entry("e2e.sse_tokens_per_s", new Target(">=", 100_000)),
+            Map.entry("e2e.ratio_to_jna_pct", new Target(">=", 30)),
+            Map.entry("latency.100.p99_ms", new Target("<=", 1)),
+            Map.entry("latency.1000.p99_ms", new Target("<=", 5)),
+            Map.entry("queue.overhead_pct", new Target("<=", 5)),
+            Map.entry("queue.errors", new Target("<=", 0)),
+            Map.entry("e2e.mcp_lost_notifications", new Target("<=", 0)),
+            Map.entry("idle.heap_per_conn_kib", new Target("<=", 8)),
+            Map.entry("idle.ping_max_ms", new Target("<", 50)),
+            Map.entry("startup.ready_ms", new Target("<=", 3000)),
+            Map.entry("startup.idle_rss_mb", new Target("<=", 200)));
 
     /** The floor each target's row is measured against, where it has one (2 has its own ratio row to 1b). */
     private static final Map<String, String> FLOORS = Map.of(
@@ -98,6 +99,13 @@ public final class Report {
         KNOWN.put("bridge.listener", new String[] { "1  bridge: RkllmRuntime -> TokenListener (UTF-8)", "tokens/s" });
         KNOWN.put("e2e.sse_tokens_per_s", new String[] { "2  end to end: 1 SSE client of 1 session", "tokens/s" });
         KNOWN.put("e2e.ratio_to_jna_pct", new String[] { "2  end to end / median of 1b", "%" });
+        KNOWN.put("e2e.mcp_tokens_per_s",
+                new String[] { "2  end to end over MCP: progress notifications", "tokens/s" });
+        KNOWN.put("e2e.mcp_lost_notifications",
+                new String[] { "2  over MCP: tokens without a progress notification", "tokens" });
+        KNOWN.put("latency.mcp.p50_ms", new String[] { "3  latency emit->MCP progress notification, p50", "ms" });
+        KNOWN.put("latency.mcp.p99_ms", new String[] { "3  latency emit->MCP progress notification, p99", "ms" });
+        KNOWN.put("latency.mcp.max_ms", new String[] { "3  latency emit->MCP progress notification, max", "ms" });
         KNOWN.put("queue.wall_ms", new String[] { "4  queue: wall time of the concurrent runs", "ms" });
         KNOWN.put("queue.busy_ms", new String[] { "4  queue: simulator busy (prefill+generate)", "ms" });
         KNOWN.put("queue.overhead_pct", new String[] { "4  queue: overhead, wall / busy - 1", "%" });

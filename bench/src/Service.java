@@ -11,7 +11,7 @@ import java.util.regex.Pattern;
  * Measurements 2 to 5 against the running service, as a real client on loopback: SSE over raw sockets
  * ({@link SseFanout}), JSON-RPC over {@code java.net.http} ({@link Rpc}).
  *
- * <p>Usage: {@code Service <port> <server pid> full|smoke [e2e|latency|queue|idle ...]}: all four measurements, or
+ * <p>Usage: {@code Service <port> <server pid> full|smoke [e2e|latency|mcp|queue|idle ...]}: all of them, or
  * the ones named (for profiling one of them); {@code idle-floor}, named only, measures 5 against {@link IdleFloor}
  * instead of the service.
  */
@@ -99,6 +99,9 @@ public final class Service {
                 bench.latency(subscribers);
             }
         }
+        if (only.isEmpty() || only.contains("mcp")) {
+            bench.mcp();
+        }
         if (only.isEmpty() || only.contains("queue")) {
             bench.queue();
         }
@@ -138,6 +141,36 @@ public final class Service {
             report(reported, key + "p50_ms", Stats.percentile(samples, samples.length, 50) / 1e6);
             report(reported, key + "p99_ms", Stats.percentile(samples, samples.length, 99) / 1e6);
             report(reported, key + "max_ms", Stats.percentile(samples, samples.length, 100) / 1e6);
+        });
+    }
+
+    /**
+     * 2 and 3 over MCP, beside the SSE rows: one {@code generate} call read as progress notifications, unpaced for
+     * tokens/s, then stamped at 1 ms per token for emit → receive.
+     */
+    private void mcp() throws Exception {
+        McpStream mcp = new McpStream(this.port);
+        long tokens = this.sizes.streamTokens();
+        Stats.log("MCP: one generate call, %d tokens as progress notifications", tokens);
+        this.sizes.repeat((reported) -> {
+            McpStream.Read read = mcp.generate(Rpc.prompt(tokens, 0));
+            if (!read.endLine().contains("\"finish_reason\":\"stop\"")) {
+                throw new IllegalStateException("the generate call did not end well: " + read.endLine());
+            }
+            report(reported, "e2e.mcp_tokens_per_s", tokens / ((read.endNanos() - read.firstNanos()) / 1e9));
+            // A row of its own rather than a failed run: see bench/README.md on lost notifications.
+            report(reported, "e2e.mcp_lost_notifications", tokens - read.progressCount());
+        });
+        long stamped = this.sizes.latencyTokens();
+        Stats.log("MCP latency: one generate call, %d stamped tokens at 1 ms", stamped);
+        this.sizes.repeat((reported) -> {
+            long[] samples = mcp.generate(Rpc.prompt(stamped, 1000, "[[sim:stamp]]")).latencies();
+            if (samples.length != stamped) {
+                throw new IllegalStateException(samples.length + " stamped notifications read, expected " + stamped);
+            }
+            report(reported, "latency.mcp.p50_ms", Stats.percentile(samples, samples.length, 50) / 1e6);
+            report(reported, "latency.mcp.p99_ms", Stats.percentile(samples, samples.length, 99) / 1e6);
+            report(reported, "latency.mcp.max_ms", Stats.percentile(samples, samples.length, 100) / 1e6);
         });
     }
 

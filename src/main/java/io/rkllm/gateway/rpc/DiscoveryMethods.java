@@ -58,7 +58,7 @@ final class DiscoveryMethods implements RpcMethodProvider {
                 descriptor.put("name", param.name());
                 descriptor.put("description", param.description());
                 descriptor.put("required", param.required());
-                descriptor.put("schema", schema(param));
+                descriptor.put("schema", param.jsonSchema());
                 return descriptor;
             }).toList());
             entry.put("result", Map.of("name", "result", "schema", Map.of()));
@@ -69,27 +69,6 @@ final class DiscoveryMethods implements RpcMethodProvider {
         document.put("info", Map.of("title", "rkllm-gateway", "version", this.version));
         document.put("methods", methods);
         return document;
-    }
-
-    /** A parameter as JSON Schema: an array's item type, an object's fields (and no others) with theirs. */
-    private static Map<String, Object> schema(ParamSpec param) {
-        Map<String, Object> schema = new LinkedHashMap<>();
-        schema.put("type", param.type());
-        if (param.items() != null) {
-            schema.put("items", Map.of("type", param.items()));
-        }
-        if (param.type().equals("object")) {
-            Map<String, Object> properties = new LinkedHashMap<>();
-            for (ParamSpec field : param.fields()) {
-                Map<String, Object> property = schema(field);
-                property.put("description", field.description());
-                properties.put(field.name(), property);
-            }
-            schema.put("properties", properties);
-            schema.put("required", param.fields().stream().filter(ParamSpec::required).map(ParamSpec::name).toList());
-            schema.put("additionalProperties", false);
-        }
-        return schema;
     }
 
 }

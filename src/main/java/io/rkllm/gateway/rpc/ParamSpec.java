@@ -1,7 +1,10 @@
 package io.rkllm.gateway.rpc;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import org.jspecify.annotations.Nullable;
 
@@ -39,6 +42,31 @@ public record ParamSpec(String name, String type, boolean required, String descr
     /** An optional object taking {@code fields}. */
     public static ParamSpec object(String name, String description, List<ParamSpec> fields) {
         return new ParamSpec(name, "object", false, description, null, fields);
+    }
+
+    /**
+     * The parameter as JSON Schema, for every document that describes it ({@code rpc.discover}, MCP tool schemas): an
+     * array's item type, an object's fields (and no others) with theirs.
+     */
+    @JsonIgnore
+    public Map<String, Object> jsonSchema() {
+        Map<String, Object> schema = new LinkedHashMap<>();
+        schema.put("type", this.type);
+        if (this.items != null) {
+            schema.put("items", Map.of("type", this.items));
+        }
+        if (this.type.equals("object")) {
+            Map<String, Object> properties = new LinkedHashMap<>();
+            for (ParamSpec field : this.fields) {
+                Map<String, Object> property = field.jsonSchema();
+                property.put("description", field.description());
+                properties.put(field.name(), property);
+            }
+            schema.put("properties", properties);
+            schema.put("required", this.fields.stream().filter(ParamSpec::required).map(ParamSpec::name).toList());
+            schema.put("additionalProperties", false);
+        }
+        return schema;
     }
 
 }

@@ -63,6 +63,11 @@ public final class Params {
         });
     }
 
+    /** The params as the client sent them; a transport that renames a field reads a changed copy anew. */
+    public ObjectNode node() {
+        return this.node;
+    }
+
     /** Refuses any parameter not named in {@code specs}, and any required one missing. */
     public Params only(Collection<ParamSpec> specs) {
         for (String name : this.node.propertyNames()) {

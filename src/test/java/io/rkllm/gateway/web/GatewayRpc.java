@@ -13,14 +13,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /** JSON-RPC calls to a running service over {@link RawHttp#post}, with the answer checked for its shape. */
-final class GatewayRpc {
+public final class GatewayRpc {
 
     private static final AtomicLong ids = new AtomicLong();
 
     private final HttpExchange http;
 
     /** Calls over a real socket to a running service. */
-    GatewayRpc(int port) {
+    public GatewayRpc(int port) {
         this(HttpExchange.socket(port));
     }
 
@@ -46,13 +46,13 @@ final class GatewayRpc {
     }
 
     /** The result of a call that must succeed. */
-    JsonNode result(String method, Map<String, ?> params) {
+    public JsonNode result(String method, Map<String, ?> params) {
         JsonNode response = call(method, params);
         assertThat(response.has("error")).as("%s answered %s", method, response).isFalse();
         return response.get("result");
     }
 
-    JsonNode result(String method) {
+    public JsonNode result(String method) {
         return result(method, Map.of());
     }
 
@@ -63,11 +63,11 @@ final class GatewayRpc {
         return response.get("error");
     }
 
-    boolean isRunning() {
+    public boolean isRunning() {
         return result("rkllm_is_running").get("running").asBoolean();
     }
 
-    JsonNode status() {
+    public JsonNode status() {
         return result("stream_manager_status");
     }
 
@@ -75,7 +75,7 @@ final class GatewayRpc {
      * The session as {@code GET /actuator/streams} lists it, without naming it to the service (which would count as
      * activity), or null when it is not there.
      */
-    @Nullable JsonNode listedSession(String id) {
+    public @Nullable JsonNode listedSession(String id) {
         RawHttp.Answer answer = this.http.get("/actuator/streams");
         assertThat(answer.status()).as("GET /actuator/streams: %s", answer.body()).isEqualTo(200);
         for (JsonNode session : JsonMapper.shared().readTree(answer.body()).get("sessions")) {
@@ -102,7 +102,7 @@ final class GatewayRpc {
      *
      * @return its session id
      */
-    String startBlocker(String word) {
+    public String startBlocker(String word) {
         JsonNode started = result("rkllm_run_async", Map.of("prompt_input",
                 word + " [[sim:prefill_ms=0]][[sim:delay_us=5000]][[sim:tokens=100000]]", "max_new_tokens", 100_000));
         assertThat(started.get("status").asString()).isEqualTo("streaming_started");

@@ -15,7 +15,7 @@ import org.springframework.boot.test.web.server.LocalServerPort;
  * Base of the tests that talk to the running service over its real port: each test starts with the model loaded and
  * the NPU free, and leaves it free with its SSE readers closed.
  */
-abstract class LiveGatewayTest {
+public abstract class LiveGatewayTest {
 
     @LocalServerPort
     protected int port;
