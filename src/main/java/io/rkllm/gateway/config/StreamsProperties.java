@@ -12,7 +12,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param replayLimit chunks kept per session for late subscribers, reconnects and poll
  * @param idleTimeout a session with no subscriber and no client call for this long is evicted
  * @param evictionInterval how often idle sessions are looked for
- * @param heartbeat how often an SSE stream sends a keep-alive comment
+ * @param heartbeat how often an SSE stream sends a keep-alive comment and a WebSocket gets a ping
  */
 @ConfigurationProperties("rkllm.streams")
 public record StreamsProperties(@DefaultValue("256") int maxSessions, @DefaultValue("4096") int replayLimit,

@@ -41,10 +41,12 @@ public class InferenceMethods implements RpcMethodProvider {
         asyncParams.add(ParamSpec.optional("stream", "boolean", "accepted for compatibility; output always streams"));
         return List.of(
                 RpcMethod.of("rkllm_run_async",
-                        "Starts a run and returns at once with its session; read it at stream_url or with poll.",
+                        "Starts a run and returns at once with its session; read it at stream_url or with poll (on a "
+                                + "WebSocket its chunks follow as rkllm_stream notifications).",
                         asyncParams, this::runAsync),
                 RpcMethod.of("rkllm_run", "Runs and answers with the whole text; with Accept: text/event-stream the "
-                        + "answer streams as Server-Sent Events, and closing the connection aborts the run.",
+                        + "answer streams as Server-Sent Events, on a WebSocket its chunks come first as rkllm_stream "
+                        + "notifications, and closing the connection aborts the run.",
                         RunParams.SPECS, this::run),
                 RpcMethod.of("rkllm_abort", "Aborts a session, by default the one on the NPU.",
                         List.of(ParamSpec.optional("session_id", "string", "the session; default: the running one")),
@@ -71,7 +73,13 @@ public class InferenceMethods implements RpcMethodProvider {
 
     private Mono<Started> runAsync(RpcCall call) {
         call.params().bool("stream");
-        StreamSession session = start(call).session();
+        SessionStream stream = start(call);
+        SessionPush push = call.context().push();
+        if (push != null) {
+            push.hold(stream);
+            push.follow(this.manager.attach(stream.id(), -1), 0);
+        }
+        StreamSession session = stream.session();
         Integer position = session.queuePosition();
         return Mono.just(new Started(session.id(),
                 (session.state() == SessionState.QUEUED) ? "queued" : "streaming_started", position,
@@ -80,19 +88,23 @@ public class InferenceMethods implements RpcMethodProvider {
 
     /**
      * A blocking run answers with the whole text, or, when the caller accepts Server-Sent Events, with the session's
-     * stream itself, which the transport writes. Either way the caller's going away aborts the run.
+     * stream itself, which the transport writes; a transport that pushes (the WebSocket) gets the events as they come
+     * and then the answer. Either way the caller's going away aborts the run.
      */
     private Mono<?> run(RpcCall call) {
         if (call.context().acceptsEventStream()) {
             return Mono.just(this.manager.start(this.runParams.read(call.params()), "sse", call.requestKey()));
         }
         SessionStream stream = start(call);
+        SessionPush push = call.context().push();
+        Mono<Void> relayed = (push != null) ? push.relay(this.manager.attach(stream.id(), -1)) : Mono.empty();
         StringBuilder text = new StringBuilder();
         return stream.events()
             .ofType(StreamChunk.class)
             .doOnNext((chunk) -> text.append(chunk.delta()))
             .filter(StreamChunk::end)
             .next()
+            .delayUntil((end) -> relayed)
             .map((end) -> {
                 ChunkError error = end.error();
                 if (error != null) {

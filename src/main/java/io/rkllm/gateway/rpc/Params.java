@@ -117,7 +117,15 @@ public final class Params {
 
     /** A {@link #cString} that must be there. */
     public String requireCString(String name) {
-        String value = cString(name);
+        return required(name, cString(name));
+    }
+
+    /** A {@link #string} that must be there. */
+    public String requireString(String name) {
+        return required(name, string(name));
+    }
+
+    private String required(String name, @Nullable String value) {
         if (value == null) {
             throw invalid(name, "is required");
         }

@@ -149,6 +149,18 @@ public final class StreamSession {
         }
     }
 
+    /** The seq of the oldest chunk still kept: chunks before it fell out of the replay window. */
+    public long firstKeptSeq() {
+        synchronized (this.lock) {
+            return oldestKept();
+        }
+    }
+
+    private long oldestKept() {
+        StreamChunk oldest = this.history.peekFirst();
+        return (oldest != null) ? oldest.seq() : this.nextSeq;
+    }
+
     /** 1-based place in the inference queue, while queued. */
     public @Nullable Integer queuePosition() {
         synchronized (this.lock) {
@@ -196,7 +208,7 @@ public final class StreamSession {
     private SessionSubscriber subscriber(CoreSubscriber<? super StreamEvent> actual, long afterSeq) {
         synchronized (this.lock) {
             List<StreamEvent> head = new ArrayList<>(2);
-            long oldest = this.history.isEmpty() ? this.nextSeq : this.history.peekFirst().seq();
+            long oldest = oldestKept();
             if (afterSeq < oldest - 1) {
                 head.add(new ReplayGapEvent("chunks " + (afterSeq + 1) + " to " + (oldest - 1)
                         + " are no longer kept (rkllm.streams.replay-limit is " + this.replayLimit + ")", oldest));
@@ -228,7 +240,7 @@ public final class StreamSession {
     public Poll poll(@Nullable Long sinceSeq) {
         synchronized (this.lock) {
             long from = (sinceSeq != null) ? sinceSeq : this.pollCursor;
-            long oldest = this.history.isEmpty() ? this.nextSeq : this.history.peekFirst().seq();
+            long oldest = oldestKept();
             Long firstSeq = (from < oldest) ? oldest : null;
             List<StreamChunk> fresh = new ArrayList<>();
             for (StreamChunk chunk : this.history) {

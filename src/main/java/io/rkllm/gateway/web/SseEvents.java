@@ -68,11 +68,16 @@ final class SseEvents {
     }
 
     private static EventLoop eventLoop(ServerHttpResponse response) {
+        return connection(response).channel().eventLoop();
+    }
+
+    /** The Reactor Netty connection a response goes out on. */
+    static Connection connection(ServerHttpResponse response) {
         Object nativeResponse = ServerHttpResponseDecorator.getNativeResponse(response);
         if (nativeResponse instanceof Connection connection) {
-            return connection.channel().eventLoop();
+            return connection;
         }
-        throw new IllegalStateException("SSE is written on Reactor Netty's event loops; the server runs on "
+        throw new IllegalStateException("Responses are written on Reactor Netty's event loops; the server runs on "
                 + nativeResponse.getClass().getName());
     }
 

@@ -108,6 +108,13 @@ final class RawHttp implements Closeable {
         return send("POST", target, all, json.getBytes(StandardCharsets.UTF_8));
     }
 
+    /** Writes bytes as they are: the protocol the connection was upgraded to. */
+    void write(byte[] bytes) throws IOException {
+        OutputStream out = this.socket.getOutputStream();
+        out.write(bytes);
+        out.flush();
+    }
+
     /** The status line and headers, read on first use. */
     Head head() throws IOException {
         if (this.head == null) {

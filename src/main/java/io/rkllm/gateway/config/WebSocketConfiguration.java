@@ -1,0 +1,40 @@
+package io.rkllm.gateway.config;
+
+import io.rkllm.gateway.rpc.JsonRpcDispatcher;
+import io.rkllm.gateway.rpc.SubscriptionMethods;
+import io.rkllm.gateway.stream.StreamManager;
+import io.rkllm.gateway.web.GatewaySocket;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.web.reactive.HandlerMapping;
+import org.springframework.web.reactive.config.WebFluxConfigurer;
+import org.springframework.web.reactive.socket.server.WebSocketService;
+import tools.jackson.databind.ObjectMapper;
+
+/** The WebSocket endpoint {@code /ws} and the methods only it serves: {@code subscribe}, {@code unsubscribe}. */
+@Configuration(proxyBeanMethods = false)
+public class WebSocketConfiguration {
+
+    @Bean
+    SubscriptionMethods subscriptionMethods(StreamManager manager) {
+        return new SubscriptionMethods(manager);
+    }
+
+    @Bean
+    HandlerMapping webSocketMapping(JsonRpcDispatcher dispatcher, ObjectMapper mapper, WsProperties ws,
+            StreamsProperties streams) {
+        return GatewaySocket.mapping(dispatcher, mapper, ws.maxPendingFrames(), streams.heartbeat());
+    }
+
+    /** The upgrade with the frame size limit, for the WebSocket handler adapter that WebFlux's configuration builds. */
+    @Bean
+    WebFluxConfigurer webSocketService(LimitsProperties limits) {
+        return new WebFluxConfigurer() {
+            @Override
+            public WebSocketService getWebSocketService() {
+                return GatewaySocket.service(limits.maxRequestBytes());
+            }
+        };
+    }
+
+}

@@ -1,0 +1,22 @@
+package io.rkllm.gateway.config;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * The {@code rkllm.ws.*} settings of the WebSocket endpoint {@code /ws}.
+ *
+ * @param maxPendingFrames frames waiting for one socket that does not read, at most; past it the socket is closed with
+ * 1008 and its sessions stay readable
+ */
+@ConfigurationProperties("rkllm.ws")
+public record WsProperties(@DefaultValue("4096") int maxPendingFrames) {
+
+    public WsProperties {
+        if (maxPendingFrames < 1) {
+            throw new IllegalArgumentException(
+                    "rkllm.ws.max-pending-frames must be at least 1, got " + maxPendingFrames);
+        }
+    }
+
+}

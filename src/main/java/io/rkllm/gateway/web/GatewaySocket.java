@@ -1,0 +1,43 @@
+package io.rkllm.gateway.web;
+
+import java.time.Duration;
+import java.util.Map;
+
+import io.rkllm.gateway.rpc.JsonRpcDispatcher;
+import org.springframework.util.unit.DataSize;
+import org.springframework.web.reactive.HandlerMapping;
+import org.springframework.web.reactive.handler.SimpleUrlHandlerMapping;
+import org.springframework.web.reactive.socket.server.WebSocketService;
+import org.springframework.web.reactive.socket.server.upgrade.ReactorNettyRequestUpgradeStrategy;
+import reactor.netty.http.server.WebsocketServerSpec;
+import tools.jackson.databind.ObjectMapper;
+
+/** The WebSocket endpoint {@code /ws} and the upgrade that bounds its frames. */
+public final class GatewaySocket {
+
+    private GatewaySocket() {
+    }
+
+    /**
+     * Maps {@code /ws}, ahead of the static resources (whose {@code /**} would take it otherwise).
+     *
+     * @param maxPendingFrames frames waiting for one socket at most before it is closed with 1008
+     * @param heartbeat how often a socket is pinged
+     */
+    public static HandlerMapping mapping(JsonRpcDispatcher dispatcher, ObjectMapper mapper, int maxPendingFrames,
+            Duration heartbeat) {
+        return new SimpleUrlHandlerMapping(
+                Map.of("/ws", new JsonRpcSocket(dispatcher, mapper, maxPendingFrames, heartbeat)), -1);
+    }
+
+    /**
+     * WebSocket upgrades on Reactor Netty whose frame decoder refuses a frame (and an aggregated fragmented message)
+     * over {@code maxFrame} by closing the socket with 1009, before any of it reaches the application.
+     */
+    public static WebSocketService service(DataSize maxFrame) {
+        int limit = (int) Math.min(maxFrame.toBytes(), Integer.MAX_VALUE);
+        return new SocketHandshake(new ReactorNettyRequestUpgradeStrategy(
+                () -> WebsocketServerSpec.builder().maxFramePayloadLength(limit)));
+    }
+
+}
