@@ -3,10 +3,12 @@ package io.rkllm.gateway.web;
 import java.util.List;
 import java.util.Map;
 
+import io.rkllm.gateway.config.QueueProperties;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
+import org.springframework.beans.factory.annotation.Autowired;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -20,6 +22,9 @@ class ChatPageBrowserTest extends BrowserTest {
 
     /** A run that holds the NPU until it is stopped (the model's max-new-tokens, 1024 tokens 5 ms apart, at most). */
     private static final String LONG_RUN = "[[sim:prefill_ms=0]][[sim:delay_us=5000]][[sim:tokens=100000]]";
+
+    @Autowired
+    private QueueProperties queue;
 
     private void openChat() {
         this.browser.open(url("/"));
@@ -128,6 +133,21 @@ class ChatPageBrowserTest extends BrowserTest {
         assertThat(this.browser.screenshot("chat-desktop", Browser.DESKTOP)).isNotEmptyFile();
         assertThat(this.browser.screenshot("chat-phone", Browser.PHONE)).isNotEmptyFile();
         assertThat(this.browser.overflowingAt(Browser.PHONE)).as("wider than a phone").isEmpty();
+    }
+
+    @Test
+    void fullQueueIsSaidInWords() {
+        openChat();
+        this.rpc.startBlocker("Hold the NPU.");
+        for (int queued = 0; queued < this.queue.capacity(); queued++) {
+            this.rpc.result("rkllm_run_async", Map.of("prompt_input", "Q [[sim:delay_us=0]][[sim:tokens=1]]"));
+        }
+
+        send("One too many.");
+        WebElement answer = awaitFinish("failed");
+
+        assertThat(meta(answer)).startsWith("The NPU queue is full").contains("-32000");
+        assertThat(this.browser.find("#send").isEnabled()).as("Send usable again").isTrue();
     }
 
     @Test
