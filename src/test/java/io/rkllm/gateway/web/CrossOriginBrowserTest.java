@@ -54,7 +54,7 @@ class CrossOriginBrowserTest extends BrowserTest {
         start("127.0.0.1", "Blocked. [[sim:tokens=5]]");
 
         this.browser.await("the page reports the failure",
-                (driver) -> this.browser.find("#status").getDomAttribute("class").equals("error"));
+                (driver) -> "error".equals(this.browser.find("#status").getDomAttribute("class")));
         assertThat(this.browser.find("#status").getText()).contains("refused this page's origin");
         assertThat(this.browser.textContent("#output")).isEmpty();
         assertThat(this.browser.consoleMessages()).anyMatch((message) -> message.contains("blocked by CORS policy"));
