@@ -45,16 +45,20 @@ public class McpConfiguration {
         return new McpCancellations(mapper);
     }
 
-    /** Origin checked against {@code rkllm.mcp.allowed-origins} (the hook for DESIGN §10's CORS list). */
+    /**
+     * The Origin of a browser's request checked against the CORS list, {@code rkllm.security.cors.allowed-origins},
+     * as the MCP specification asks (a defence against DNS rebinding); a request without one (any non-browser client)
+     * passes.
+     */
     @Bean
-    WebFluxStreamableServerTransportProvider mcpTransport(McpProperties properties, McpJsonMapper mapper,
-            McpCancellations cancellations) {
+    WebFluxStreamableServerTransportProvider mcpTransport(McpProperties properties, CorsProperties cors,
+            McpJsonMapper mapper, McpCancellations cancellations) {
         return WebFluxStreamableServerTransportProvider.builder()
             .jsonMapper(mapper)
             .messageEndpoint(properties.path())
             .contextExtractor(cancellations::context)
             .securityValidator(DefaultServerTransportSecurityValidator.builder()
-                .allowedOrigins(properties.allowedOrigins())
+                .allowedOrigins(cors.allowedOrigins())
                 .build())
             .build();
     }

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
+import io.rkllm.gateway.config.CorsProperties;
 import io.rkllm.gateway.config.LimitsProperties;
 import io.rkllm.gateway.config.QueueProperties;
 import io.rkllm.gateway.config.RkllmProperties;
@@ -80,6 +81,10 @@ final class ConfigBinding {
         return bind("rkllm.limits", LimitsProperties.class);
     }
 
+    CorsProperties cors() {
+        return bind("rkllm.security.cors", CorsProperties.class);
+    }
+
     int serverPort() {
         return this.binder.bind("server.port", Integer.class).orElse(8080);
     }
@@ -98,12 +103,13 @@ final class ConfigBinding {
         return this.binder.bindOrCreate(prefix, Bindable.of(type), this.recorder);
     }
 
-    /** Keys under this prefix that no properties record took, after binding all four (typos, removed settings). */
+    /** Keys under this prefix that no properties record took, after binding all five (typos, removed settings). */
     List<String> unboundKeys(String prefix) {
         rkllm();
         streams();
         queue();
         limits();
+        cors();
         List<String> unbound = new ArrayList<>();
         ConfigurationPropertyName root = ConfigurationPropertyName.of(prefix);
         for (PropertySource<?> source : this.sources) {

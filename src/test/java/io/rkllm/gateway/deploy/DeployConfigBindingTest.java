@@ -57,6 +57,7 @@ class DeployConfigBindingTest {
         assertThat(config.queue().maxWait()).isEqualTo(Duration.ofMinutes(2));
         assertThat(config.limits().maxBatch()).isEqualTo(32);
         assertThat(config.limits().maxRequestBytes()).isEqualTo(DataSize.ofMegabytes(1));
+        assertThat(config.cors().allowedOrigins()).isEmpty();
     }
 
     @Test
@@ -80,6 +81,7 @@ class DeployConfigBindingTest {
         // Untouched keys keep values.yaml's.
         assertThat(model.enabledCpusMask()).isEqualTo(0xF0);
         assertThat(config.rkllm().testMethods().enabled()).isTrue();
+        assertThat(config.cors().allowedOrigins()).containsExactly("https://chat.rkllm-gateway.local");
     }
 
     @Test

@@ -1,8 +1,7 @@
 package io.rkllm.gateway.mcp;
 
-import java.util.List;
-
 import io.modelcontextprotocol.server.McpAsyncServer;
+import io.rkllm.gateway.config.CorsProperties;
 import io.rkllm.gateway.config.McpConfiguration;
 import io.rkllm.gateway.config.McpProperties;
 import org.junit.jupiter.api.Test;
@@ -27,24 +26,19 @@ class McpConfigurationTest {
     }
 
     @Test
-    void defaultsServeAtSlashMcpForNoBrowserOrigin() {
+    void defaultsServeAtSlashMcp() {
         new ApplicationContextRunner().withUserConfiguration(Settings.class).run((context) -> {
             McpProperties properties = context.getBean(McpProperties.class);
             assertThat(properties.enabled()).isTrue();
             assertThat(properties.path()).isEqualTo("/mcp");
-            assertThat(properties.allowedOrigins()).isEmpty();
         });
     }
 
     @Test
-    void bindsAllowedOriginsAndAnotherPath() {
+    void bindsAnotherPath() {
         new ApplicationContextRunner().withUserConfiguration(Settings.class)
-            .withPropertyValues("rkllm.mcp.path=/agents/mcp", "rkllm.mcp.allowed-origins=http://localhost:*,https://a.b")
-            .run((context) -> {
-                McpProperties properties = context.getBean(McpProperties.class);
-                assertThat(properties.path()).isEqualTo("/agents/mcp");
-                assertThat(properties.allowedOrigins()).isEqualTo(List.of("http://localhost:*", "https://a.b"));
-            });
+            .withPropertyValues("rkllm.mcp.path=/agents/mcp")
+            .run((context) -> assertThat(context.getBean(McpProperties.class).path()).isEqualTo("/agents/mcp"));
     }
 
     @Test
@@ -57,7 +51,7 @@ class McpConfigurationTest {
     }
 
     @Configuration(proxyBeanMethods = false)
-    @EnableConfigurationProperties(McpProperties.class)
+    @EnableConfigurationProperties({ McpProperties.class, CorsProperties.class })
     static class Settings {
 
     }
