@@ -8,8 +8,10 @@ import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.rkllm.gateway.nativebridge.RkllmRuntime;
 import io.rkllm.gateway.nativebridge.RunRequest;
+import io.rkllm.gateway.observability.RkllmMeterBinder;
 import io.rkllm.gateway.rpc.ErrorCode;
 import io.rkllm.gateway.rpc.GatewayException;
 import io.rkllm.gateway.stream.MutableClock;
@@ -231,6 +233,28 @@ class ResidentModelsTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> sim.models.residentCount() == 1);
         assertThat(sim.models.status().models()).extracting(ModelStatus::id).containsExactly("alpha");
         assertThat(SimModels.text(sim.run("alpha", "a" + SimModels.QUICK))).contains("Alpine");
+    }
+
+    @Test
+    void theMetersCountLoadsUnloadsResidentsAndTokensByModel() {
+        SimModels sim = twoModels(1, FOREVER);
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        new RkllmMeterBinder(sim.manager, sim.metrics, sim.models).bindTo(registry);
+
+        SimModels.text(sim.run("beta", "b" + SimModels.QUICK));
+        SimModels.text(sim.run("alpha", "a" + SimModels.QUICK));
+
+        assertThat(registry.get("rkllm.model.loads").tags("model", "alpha", "outcome", "success").functionCounter()
+            .count()).isEqualTo(2);
+        assertThat(registry.get("rkllm.model.loads").tags("model", "beta", "outcome", "success").functionCounter()
+            .count()).isEqualTo(1);
+        assertThat(registry.get("rkllm.model.unloads").tags("model", "beta").functionCounter().count()).isEqualTo(1);
+        assertThat(registry.get("rkllm.model.load.duration").tags("model", "beta").functionTimer().count())
+            .isEqualTo(1);
+        assertThat(registry.get("rkllm.models.resident").gauge().value()).isEqualTo(1);
+        assertThat(registry.get("rkllm.tokens").tags("model", "beta").functionCounter().count()).isEqualTo(12);
+        assertThat(registry.get("rkllm.tokens").tags("model", "alpha").functionCounter().count()).isEqualTo(12);
+        assertThat(registry.get("rkllm.ttft").tags("model", "beta").timer().count()).isEqualTo(1);
     }
 
     private static ModelActivity activity(SimModels sim, String id) {

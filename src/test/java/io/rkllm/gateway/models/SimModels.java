@@ -22,10 +22,10 @@ import io.rkllm.gateway.nativebridge.ModelParams;
 import io.rkllm.gateway.nativebridge.RunRequest;
 import io.rkllm.gateway.nativebridge.RuntimeLibrary;
 import io.rkllm.gateway.nativebridge.Simulator;
+import io.rkllm.gateway.observability.RkllmMetrics;
 import io.rkllm.gateway.stream.SessionStream;
 import io.rkllm.gateway.stream.StreamChunk;
 import io.rkllm.gateway.stream.StreamManager;
-import io.rkllm.gateway.stream.StreamMetrics;
 import org.springframework.util.unit.DataSize;
 
 import static org.awaitility.Awaitility.await;
@@ -52,6 +52,9 @@ final class SimModels implements AutoCloseable {
     ModelCatalogue catalogue;
 
     StreamManager manager;
+
+    /** The meters' hooks the stream manager reports to. */
+    final RkllmMetrics metrics = new RkllmMetrics();
 
     SimModels(Path dir) {
         this.dir = dir;
@@ -92,7 +95,7 @@ final class SimModels implements AutoCloseable {
         this.open.add(this.models);
         this.manager = new StreamManager(this.models, new StreamsProperties(256, 4096, Duration.ofSeconds(30),
                 Duration.ofSeconds(5), Duration.ofSeconds(15)), new QueueProperties(16, Duration.ofMinutes(2)), clock,
-                StreamMetrics.NONE, this.timer);
+                this.metrics, this.timer);
         await().atMost(Duration.ofSeconds(10)).until(() -> status(defaultId).state() == ModelState.READY);
         return this;
     }

@@ -9,9 +9,12 @@ import java.time.Duration;
 import java.util.Map;
 
 import io.rkllm.gateway.models.ModelCatalogue;
+import io.rkllm.gateway.observability.RkllmHealthIndicator;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.Status;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.context.ApplicationContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -34,6 +37,9 @@ class ModelsRpcTest {
 
     @Autowired
     private ApplicationContext context;
+
+    @Autowired
+    private RkllmHealthIndicator health;
 
     private GatewayRpc rpc;
 
@@ -99,6 +105,20 @@ class ModelsRpcTest {
         assertThat(unloaded.get("state").asString()).isEqualTo("unloaded");
         assertThat(state("beta")).isEqualTo("unloaded");
         assertThat(this.rpc.error("model_load", Map.of("model", "nope")).get("code").asInt()).isEqualTo(-32602);
+    }
+
+    @Test
+    void theDefaultModelUnloadedOnPurposeLeavesTheServiceUpWithItsStateShown() {
+        this.rpc.result("model_unload", Map.of("model", "alpha"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> state("alpha").equals("unloaded"));
+
+        Health health = this.health.health().block(Duration.ofSeconds(10));
+        assertThat(health.getStatus()).isEqualTo(Status.UP);
+        assertThat(health.getDetails().get("models")).isEqualTo(Map.of("alpha", "unloaded", "beta",
+                state("beta"), "slow", state("slow")));
+
+        assertThat(text(Map.of("prompt_input", "back" + QUICK))).as("loaded again on demand").contains("Alpine");
+        assertThat(state("alpha")).isEqualTo("ready");
     }
 
     private String text(Map<String, ?> params) {
