@@ -58,7 +58,7 @@ __attribute__((used)) static const char sim_build_banner[] =
 #define SIM_MAX_MODEL_BYTES (64L * 1024 * 1024)
 #define SIM_MAX_LORA 8
 #define SIM_TOKEN_MAX_ALNUM 8
-#define SIM_MEMORY_USAGE_MB 123.0f
+#define SIM_MEMORY_USAGE_MB 123
 
 /* ------------------------------------------------------------------------------------ */
 /* Tracked allocations (the one piece of global state)                                  */
@@ -297,6 +297,8 @@ typedef struct {
     long long max_context_limit;
     long long default_new_tokens;
     long long null_handle; /* rkllm_init returns 0 without a handle, as the real runtime does out of NPU memory */
+    long long load_ms;     /* time rkllm_init takes, as loading weights does on a board */
+    long long memory_mb;   /* the memory the runs report in perf.memory_usage_mb */
     char* corpus;
     size_t corpus_len;
     sim_token* tokens;
@@ -362,6 +364,7 @@ static int load_model(const char* path, sim_model* m) {
     m->prefill_ms = 20;
     m->max_context_limit = 4096;
     m->default_new_tokens = 48;
+    m->memory_mb = SIM_MEMORY_USAGE_MB;
 
     size_t pos = 0, n;
     const char* line;
@@ -393,6 +396,10 @@ static int load_model(const char* path, sim_model* m) {
             slot = &m->default_new_tokens;
         else if (klen == 11 && memcmp(line, "null_handle", 11) == 0)
             slot = &m->null_handle;
+        else if (klen == 7 && memcmp(line, "load_ms", 7) == 0)
+            slot = &m->load_ms;
+        else if (klen == 9 && memcmp(line, "memory_mb", 9) == 0)
+            slot = &m->memory_mb;
         if (!slot) continue; /* unknown keys are ignored */
         if (v < 0) {
             sim_error("invalid value in model file %s: %.*s", path, (int)n, line);
@@ -633,7 +640,7 @@ static void* generation_main(void* arg) {
             .prefill_tokens = p->prompt_tokens > 0 ? (int)(p->prompt_tokens > INT_MAX ? INT_MAX : p->prompt_tokens) : 1,
             .generate_time_ms = (float)((t2 - t1) / 1e6),
             .generate_tokens = delivered,
-            .memory_usage_mb = SIM_MEMORY_USAGE_MB,
+            .memory_usage_mb = (float)p->h->model.memory_mb,
         };
         deliver(p, RKLLM_RUN_FINISH, "", 0, false, -1, &perf);
     }
@@ -864,6 +871,7 @@ int rkllm_init(LLMHandle* handle_out, RKLLMParam* param, LLMResultCallback callb
         sim_free(h);
         return -1;
     }
+    if (h->model.load_ms > 0) sleep_ns(h->model.load_ms * 1000000LL);
     if (h->model.null_handle) {
         /* The real runtime's failure that reports success: *handle stays NULL and rkllm_init returns 0. */
         sim_error("failed to allocate NPU memory for model %s (simulated by null_handle)", param->model_path);

@@ -2,21 +2,28 @@ package io.rkllm.gateway.config;
 
 import java.nio.file.Path;
 
-import io.rkllm.gateway.nativebridge.CallbackObserver;
+import io.rkllm.gateway.models.ResidentModels;
 import io.rkllm.gateway.nativebridge.RkllmRuntime;
-import org.springframework.beans.factory.ObjectProvider;
+import io.rkllm.gateway.nativebridge.RuntimeLibrary;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-/** Builds the one {@link RkllmRuntime} of the service from {@link RkllmProperties}. */
+/**
+ * Loads the runtime library once, from {@link RkllmProperties}, and offers the default model's {@link RkllmRuntime},
+ * which the resident set makes at start and keeps.
+ */
 @Configuration(proxyBeanMethods = false)
 public class NativeBridgeConfiguration {
 
+    @Bean
+    RuntimeLibrary runtimeLibrary(RkllmProperties properties) {
+        return RuntimeLibrary.load(Path.of(properties.libraryPath()), properties.abi());
+    }
+
     /** Closed with the context: abort, wait for the run to return, destroy. */
     @Bean(destroyMethod = "close")
-    RkllmRuntime rkllmRuntime(RkllmProperties properties, ObjectProvider<CallbackObserver> observer) {
-        return RkllmRuntime.open(Path.of(properties.libraryPath()), properties.abi(), properties.model(),
-                observer.getIfAvailable(() -> CallbackObserver.NONE));
+    RkllmRuntime rkllmRuntime(ResidentModels models) {
+        return models.defaultRuntime();
     }
 
 }

@@ -1,5 +1,6 @@
 package io.rkllm.gateway.config;
 
+import io.rkllm.gateway.models.ResidentModels;
 import io.rkllm.gateway.nativebridge.RkllmRuntime;
 import io.rkllm.gateway.observability.RkllmHealthIndicator;
 import io.rkllm.gateway.observability.RkllmMeterBinder;
@@ -28,14 +29,14 @@ public class ObservabilityConfiguration {
 
     /** Bound by Boot to its meter registry. */
     @Bean
-    RkllmMeterBinder rkllmMeterBinder(StreamManager manager, RkllmMetrics metrics) {
-        return new RkllmMeterBinder(manager, metrics);
+    RkllmMeterBinder rkllmMeterBinder(StreamManager manager, RkllmMetrics metrics, ResidentModels models) {
+        return new RkllmMeterBinder(manager, metrics, models);
     }
 
     /** The bean name makes the component id: {@code rkllm}. */
     @Bean
-    RkllmHealthIndicator rkllmHealthIndicator(RkllmRuntime runtime, StreamManager manager) {
-        return new RkllmHealthIndicator(runtime, manager);
+    RkllmHealthIndicator rkllmHealthIndicator(RkllmRuntime runtime, StreamManager manager, ResidentModels models) {
+        return new RkllmHealthIndicator(runtime, manager, models);
     }
 
     @Bean

@@ -5,8 +5,8 @@ import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 
-import io.rkllm.gateway.nativebridge.RkllmRuntime;
 import io.rkllm.gateway.stream.IdleSessionEvictor;
+import io.rkllm.gateway.stream.ModelHost;
 import io.rkllm.gateway.stream.StreamManager;
 import io.rkllm.gateway.stream.StreamMetrics;
 import io.rkllm.gateway.stream.StreamShutdown;
@@ -40,9 +40,9 @@ public class StreamConfiguration {
     }
 
     @Bean
-    StreamManager streamManager(RkllmRuntime runtime, StreamsProperties streams, QueueProperties queue, Clock clock,
+    StreamManager streamManager(ModelHost models, StreamsProperties streams, QueueProperties queue, Clock clock,
             ObjectProvider<StreamMetrics> metrics, ScheduledExecutorService streamTimer) {
-        return new StreamManager(runtime, streams, queue, clock, metrics.getIfAvailable(() -> StreamMetrics.NONE),
+        return new StreamManager(models, streams, queue, clock, metrics.getIfAvailable(() -> StreamMetrics.NONE),
                 streamTimer);
     }
 

@@ -3,10 +3,12 @@ package io.rkllm.gateway.config;
 import java.util.List;
 import java.util.Objects;
 
+import io.rkllm.gateway.models.ResidentModels;
 import io.rkllm.gateway.nativebridge.RkllmRuntime;
 import io.rkllm.gateway.rpc.ClientPaths;
 import io.rkllm.gateway.rpc.InferenceMethods;
 import io.rkllm.gateway.rpc.JsonRpcDispatcher;
+import io.rkllm.gateway.rpc.ModelMethods;
 import io.rkllm.gateway.rpc.RpcMethodProvider;
 import io.rkllm.gateway.rpc.RpcObserver;
 import io.rkllm.gateway.rpc.RunParams;
@@ -32,6 +34,11 @@ public class WebConfiguration {
     @Bean
     InferenceMethods inferenceMethods(StreamManager manager, RkllmRuntime runtime, ClientPaths paths) {
         return new InferenceMethods(manager, runtime, new RunParams(paths));
+    }
+
+    @Bean
+    ModelMethods modelMethods(ResidentModels models) {
+        return new ModelMethods(models);
     }
 
     @Bean

@@ -99,6 +99,11 @@ public record ModelParams(@Nullable String modelPath, @Nullable Integer maxConte
                 this.enabledCpusMask, this.nBatch, this.useCrossAttn);
     }
 
+    /** A copy that allocates from NPU IOMMU domain {@code id} on. */
+    public ModelParams withBaseDomainId(int id) {
+        return of((field) -> "base_domain_id".equals(field.name()) ? id : null).withDefaults(this);
+    }
+
     /** This one's fields where set, the defaults' fields elsewhere. */
     public ModelParams withDefaults(ModelParams defaults) {
         return TABLE.merge(this, defaults);

@@ -33,6 +33,9 @@ public final class RkllmRuntime implements AutoCloseable {
     /** The reason given for an init that failed in a way no check foresaw; the cause goes to the log only. */
     private static final String UNEXPECTED_INIT_FAILURE = "rkllm_init failed unexpectedly (see the service log)";
 
+    /** The reason given while no model was ever loaded into the handle. */
+    private static final String NOT_LOADED = "the model is not loaded";
+
     private final Path libraryPath;
 
     private final RuntimeWorker worker = new RuntimeWorker();
@@ -76,29 +79,33 @@ public final class RkllmRuntime implements AutoCloseable {
      * throws: what fails is in {@link #status()}.
      */
     public static RkllmRuntime open(Path libraryPath, String abi, ModelParams model, CallbackObserver observer) {
-        LoadedLibrary library;
-        try {
-            library = LoadedLibrary.load(libraryPath, abi);
-        }
-        catch (RuntimeUnavailableException ex) {
-            logger.error("RKLLM runtime unavailable: {}", ex.getMessage());
-            RkllmRuntime runtime = new RkllmRuntime(libraryPath, null, observer, new RuntimeStatus(State.UNAVAILABLE,
-                    libraryPath.toString(), null, null, null, ex.getMessage()));
-            runtime.initialization.complete(runtime.status);
-            return runtime;
-        }
-        return open(library, model, observer);
+        return RuntimeLibrary.load(libraryPath, abi).open(model, observer);
+    }
+
+    /** A runtime on a library that could not be loaded: unavailable for {@code reason}. */
+    static RkllmRuntime unavailable(Path libraryPath, String reason) {
+        RkllmRuntime runtime = new RkllmRuntime(libraryPath, null, CallbackObserver.NONE,
+                new RuntimeStatus(State.UNAVAILABLE, libraryPath.toString(), null, null, null, reason));
+        runtime.initialization.complete(runtime.status);
+        return runtime;
     }
 
     /** Starts initialising {@code model} with a library already loaded. */
     static RkllmRuntime open(LoadedLibrary library, ModelParams model, CallbackObserver observer) {
-        String abi = library.adapter().generation().label();
-        logger.info("Loaded {} (runtime {}, ABI {})", library.path(),
-                (library.version() != null) ? library.version() : "of unknown version", abi);
         RkllmRuntime runtime = new RkllmRuntime(library.path(), library.adapter(), observer, new RuntimeStatus(
-                State.INITIALIZING, library.path().toString(), abi, library.versionText(), model.modelPath(), null));
+                State.INITIALIZING, library.path().toString(), library.adapter().generation().label(),
+                library.versionText(), model.modelPath(), null));
         CompletableFuture<RuntimeStatus> done = new CompletableFuture<>();
         runtime.worker.execute(() -> runtime.initialize(model, done), (dropped) -> runtime.dropped(dropped, done));
+        return runtime;
+    }
+
+    /** A runtime for {@code modelPath} that has loaded nothing yet: {@link #init} loads it. */
+    static RkllmRuntime unloaded(LoadedLibrary library, String modelPath, CallbackObserver observer) {
+        RkllmRuntime runtime = new RkllmRuntime(library.path(), library.adapter(), observer,
+                new RuntimeStatus(State.UNAVAILABLE, library.path().toString(),
+                        library.adapter().generation().label(), library.versionText(), modelPath, NOT_LOADED));
+        runtime.initialization.complete(runtime.status);
         return runtime;
     }
 
@@ -355,7 +362,7 @@ public final class RkllmRuntime implements AutoCloseable {
 
     private String unavailableReason() {
         String reason = this.status.reason();
-        return (reason != null) ? reason : "the model is not loaded";
+        return (reason != null) ? reason : NOT_LOADED;
     }
 
     private RuntimeStatus withState(State state, @Nullable String reason) {

@@ -1,5 +1,7 @@
 package io.rkllm.gateway.nativebridge;
 
+import java.time.Duration;
+
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -13,11 +15,15 @@ import org.jspecify.annotations.Nullable;
  * @param sampling 1.3.0 only: this run's sampling
  * @param loraAdapterName an adapter loaded before with {@code rkllm_load_lora}
  * @param promptCache where to save this run's prompt cache
+ * @param model the id or alias of the model to run on; null for the default model ({@code rkllm.model.model-path})
+ * @param keepAlive how long the model stays loaded once idle after this run (negative: for ever); null for the
+ * configured {@code rkllm.models.keep-alive}
  */
 public record RunRequest(InputKind input, @Nullable String prompt, int @Nullable [] tokenIds,
         float @Nullable [] embedding, int embedTokens, String role, boolean enableThinking, InferMode mode,
         boolean keepHistory, @Nullable Integer maxNewTokens, @Nullable Sampling sampling,
-        @Nullable String loraAdapterName, @Nullable PromptCacheSave promptCache) {
+        @Nullable String loraAdapterName, @Nullable PromptCacheSave promptCache, @Nullable String model,
+        @Nullable Duration keepAlive) {
 
     /** Checks that the input its kind names is there and that numbers are in range, naming the field. */
     public RunRequest {
@@ -48,12 +54,31 @@ public record RunRequest(InputKind input, @Nullable String prompt, int @Nullable
         if (promptCache != null) {
             ParamChecks.notBlank("prompt_cache.path", promptCache.path());
         }
+        if (model != null) {
+            ParamChecks.notBlank("model", model);
+        }
+    }
+
+    /** A request for the default model, with the configured keep-alive. */
+    public RunRequest(InputKind input, @Nullable String prompt, int @Nullable [] tokenIds,
+            float @Nullable [] embedding, int embedTokens, String role, boolean enableThinking, InferMode mode,
+            boolean keepHistory, @Nullable Integer maxNewTokens, @Nullable Sampling sampling,
+            @Nullable String loraAdapterName, @Nullable PromptCacheSave promptCache) {
+        this(input, prompt, tokenIds, embedding, embedTokens, role, enableThinking, mode, keepHistory, maxNewTokens,
+                sampling, loraAdapterName, promptCache, null, null);
     }
 
     /** A plain generation from a user prompt. */
     public static RunRequest prompt(String text) {
         return new RunRequest(InputKind.PROMPT, text, null, null, 0, "user", false, InferMode.GENERATE, false, null,
                 null, null, null);
+    }
+
+    /** This request for the model with id or alias {@code name} (null: the default), kept loaded {@code keepAlive}. */
+    public RunRequest forModel(@Nullable String name, @Nullable Duration keepAlive) {
+        return new RunRequest(this.input, this.prompt, this.tokenIds, this.embedding, this.embedTokens, this.role,
+                this.enableThinking, this.mode, this.keepHistory, this.maxNewTokens, this.sampling,
+                this.loraAdapterName, this.promptCache, name, keepAlive);
     }
 
     /** Whether this run asks for more than the 1.2.x {@code RKLLMInferParam} can carry. */

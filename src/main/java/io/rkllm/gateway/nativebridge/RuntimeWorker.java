@@ -3,9 +3,9 @@ package io.rkllm.gateway.nativebridge;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
@@ -24,11 +24,21 @@ final class RuntimeWorker {
 
     private static final Logger logger = LoggerFactory.getLogger(RuntimeWorker.class);
 
-    private final ExecutorService executor = Executors.newSingleThreadExecutor((task) -> {
-        Thread thread = new Thread(task, "rkllm-worker");
-        thread.setDaemon(true);
-        return thread;
-    });
+    /** How long the thread outlives its last task: a runtime whose model is unloaded keeps no thread. */
+    private static final Duration IDLE_THREAD = Duration.ofSeconds(30);
+
+    /** At most one thread, so tasks still run one at a time and in order whether or not it timed out in between. */
+    private final ThreadPoolExecutor executor = idleTimingOut(new ThreadPoolExecutor(1, 1, IDLE_THREAD.toMillis(),
+            TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), (task) -> {
+                Thread thread = new Thread(task, "rkllm-worker");
+                thread.setDaemon(true);
+                return thread;
+            }));
+
+    private static ThreadPoolExecutor idleTimingOut(ThreadPoolExecutor executor) {
+        executor.allowCoreThreadTimeOut(true);
+        return executor;
+    }
 
     /** Runs {@code work} on the worker; the future completes with its value or with whatever it threw. */
     <T> CompletableFuture<T> call(Supplier<T> work) {

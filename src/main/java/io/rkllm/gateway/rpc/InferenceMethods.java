@@ -81,9 +81,15 @@ public class InferenceMethods implements RpcMethodProvider {
         }
         StreamSession session = stream.session();
         Integer position = session.queuePosition();
-        return Mono.just(new Started(session.id(),
-                (session.state() == SessionState.QUEUED) ? "queued" : "streaming_started", position,
-                streamUrl(session.id())));
+        return Mono.just(new Started(session.id(), startStatus(session), position, streamUrl(session.id())));
+    }
+
+    /** {@code loading} while its model loads, {@code queued} behind another run of its model, else started. */
+    private static String startStatus(StreamSession session) {
+        if (session.state() != SessionState.QUEUED) {
+            return "streaming_started";
+        }
+        return session.loading() ? "loading" : "queued";
     }
 
     /**

@@ -75,9 +75,15 @@ public final class RunParams {
                     ParamSpec.optional("lora_adapter_name", "string", "an adapter loaded with rkllm_load_lora"),
                     PROMPT_CACHE, SAMPLING_PARAMS, LORA_PARAMS, PROMPT_CACHE_PARAMS));
 
-    /** The parameters that carry a run's input, for the methods that take one: those of both nests, and the nests. */
+    private static final ParamSpec MODEL = ParamSpec.optional("model", "string",
+            "the model's id or alias (see models_status); default: the model of rkllm.model.model-path");
+
+    /**
+     * The parameters that carry a run's input, for the methods that take one: those of both nests, the nests, and the
+     * model to run on.
+     */
     public static final List<ParamSpec> SPECS = Stream
-        .of(INPUT.fields(), INFER_PARAMS.fields(), List.of(INPUT, INFER_PARAMS))
+        .of(INPUT.fields(), INFER_PARAMS.fields(), List.of(INPUT, INFER_PARAMS, MODEL))
         .flatMap(List::stream)
         .filter((spec) -> !NESTED_ONLY.contains(spec))
         .toList();
@@ -103,7 +109,7 @@ public final class RunParams {
                 embedTokens, requireRole(flat), flat.bool("enable_thinking", false),
                 InferMode.values()[flat.integer("mode", 0, 2, 0)], flat.bool("keep_history", false),
                 flat.integer("max_new_tokens", 1, Integer.MAX_VALUE), sampling(flat), loraName(flat),
-                promptCache(flat));
+                promptCache(flat), params.string(MODEL.name()), null);
     }
 
     private static InputKind inputKind(Params flat) {

@@ -1,7 +1,6 @@
 package io.rkllm.gateway.stream;
 
 import io.rkllm.gateway.rpc.ErrorCode;
-import io.rkllm.gateway.rpc.GatewayException;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -16,8 +15,9 @@ import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The FIFO in front of the NPU, which runs one inference at a time. Bounded: a full queue refuses at once, and a
- * session that waits longer than the max wait fails instead of waiting on. Waiting sessions learn their position.
+ * The FIFO in front of one model's runtime, which runs one inference at a time. Bounded: a full queue refuses at once,
+ * and a session that waits longer than the max wait fails instead of waiting on. Waiting sessions learn their
+ * position.
  */
 final class InferenceQueue {
 
@@ -54,8 +54,7 @@ final class InferenceQueue {
         synchronized (this) {
             if (this.running != null) {
                 if (this.waiting.size() >= this.capacity) {
-                    throw new GatewayException(ErrorCode.QUEUE_FULL, "the inference queue is full ("
-                            + this.capacity + " waiting, rkllm.queue.capacity); try again later");
+                    throw StreamManager.queueFull(this.capacity);
                 }
                 this.waiting.addLast(new Waiting(session, this.clock.instant()));
                 session.markQueued(this.waiting.size());

@@ -7,7 +7,9 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -35,16 +37,19 @@ import org.slf4j.LoggerFactory;
 import reactor.core.scheduler.Schedulers;
 
 /**
- * Owns the sessions: creates them within the session limit, puts their runs through the inference queue, finds them
- * by id or by the JSON-RPC id that started them, aborts and evicts them, and reports on them.
+ * Owns the sessions: creates them within the session limit, gets each run its model from the {@link ModelHost} and
+ * puts it through that model's inference queue, finds sessions by id or by the JSON-RPC id that started them, aborts
+ * and evicts them, and reports on them.
  */
 public class StreamManager {
 
     private static final Logger logger = LoggerFactory.getLogger(StreamManager.class);
 
-    private final RkllmRuntime runtime;
+    private final ModelHost models;
 
     private final StreamsProperties properties;
+
+    private final QueueProperties queueSettings;
 
     private final Clock clock;
 
@@ -64,7 +69,11 @@ public class StreamManager {
     /** Paces synthetic streams and ends finished runs' sessions, one task at a time. */
     private final ScheduledExecutorService timer;
 
-    private final InferenceQueue queue;
+    /** One FIFO per model, by model id: each model's runtime runs one inference at a time. */
+    private final Map<String, InferenceQueue> lanes = new ConcurrentHashMap<>();
+
+    /** Sessions accepted for a model that is not loaded yet; they queue for it once it is. */
+    private final Set<StreamSession> awaitingLoad = ConcurrentHashMap.newKeySet();
 
     private final Map<String, StreamSession> sessions = new ConcurrentHashMap<>();
 
@@ -74,59 +83,124 @@ public class StreamManager {
 
     private final AtomicLong evicted = new AtomicLong();
 
-    /** Added to on the native callback thread (and the synthetic streams' thread), read at each scrape. */
-    private final LongAdder tokens = new LongAdder();
+    /** By model id; added to on the native callback thread (and the synthetic streams' thread), read at each scrape. */
+    private final Map<String, LongAdder> tokens = new ConcurrentHashMap<>();
 
     private volatile boolean shuttingDown;
 
+    /** A stream manager for one runtime: the service with a single model. */
     public StreamManager(RkllmRuntime runtime, StreamsProperties properties, QueueProperties queue, Clock clock,
             StreamMetrics metrics, ScheduledExecutorService timer) {
-        this.runtime = runtime;
+        this(ModelHost.fixed(runtime), properties, queue, clock, metrics, timer);
+    }
+
+    public StreamManager(ModelHost models, StreamsProperties properties, QueueProperties queue, Clock clock,
+            StreamMetrics metrics, ScheduledExecutorService timer) {
+        this.models = models;
         this.properties = properties;
+        this.queueSettings = queue;
         this.clock = clock;
         this.metrics = metrics;
         this.timer = timer;
-        this.queue = new InferenceQueue(queue.capacity(), queue.maxWait(), clock, this::launch, this::afterHandOver);
+        tokenCount(models.defaultModel());
     }
 
     /**
-     * Accepts a run: checked against the loaded runtime, then run at once or queued. Refused with -32003 when the
-     * runtime is unavailable, -32002 at the session limit, -32000 when the queue is full. The events are the
-     * session's from the start; cancelling them aborts the run, as the caller that started it is gone.
+     * Accepts a run: checked against the runtime, then run at once on its model or queued (until its model is loaded,
+     * then in the model's queue). Refused with -32602 for a model that does not exist, -32003 when the runtime or the
+     * model is unavailable, -32002 at the session limit, -32000 when the queue is full. The events are the session's
+     * from the start; cancelling them aborts the run, as the caller that started it is gone.
      *
      * @param transport how the run was asked for, as {@code /actuator/streams} shows it
      * @param requestKey what {@link #findByRequestId} finds the session by (the JSON-RPC id's key), or null
      */
     public SessionStream start(RunRequest request, String transport, @Nullable Object requestKey) {
         refuseWhenShuttingDown();
+        ModelLease lease;
         try {
-            this.runtime.check(request);
+            lease = this.models.acquire(request);
         }
         catch (RuntimeException ex) {
             throw ClientErrors.translate(ex, "Checking a run");
         }
-        StreamSession session = register(request, requestKey, transport, SessionState.QUEUED);
+        StreamSession session;
         try {
-            this.queue.enqueue(session);
+            session = register(request, requestKey, transport, SessionState.QUEUED);
+        }
+        catch (GatewayException ex) {
+            lease.release();
+            throw ex;
+        }
+        session.bind(lease);
+        try {
+            admit(session, lease);
         }
         catch (GatewayException ex) {
             unregister(session);
+            lease.release();
             throw ex;
         }
+        session.end().whenComplete((end, error) -> lease.release());
         accept(session);
         return owned(session);
     }
 
     /**
+     * Queues a session for its model: at once when the model is loaded, else once it is; a model that fails to load
+     * fails the session. Sessions waiting for a load count against the queue's capacity too.
+     */
+    private void admit(StreamSession session, ModelLease lease) {
+        CompletableFuture<RkllmRuntime> runtime = lease.runtime();
+        if (runtime.isDone() && !runtime.isCompletedExceptionally()) {
+            lane(lease.modelId()).enqueue(session);
+            return;
+        }
+        synchronized (this.awaitingLoad) {
+            if (this.awaitingLoad.size() >= this.queueSettings.capacity()) {
+                throw queueFull(this.queueSettings.capacity());
+            }
+            this.awaitingLoad.add(session);
+        }
+        session.markLoading();
+        runtime.whenComplete((granted, error) -> {
+            if (!this.awaitingLoad.remove(session)) {
+                return;
+            }
+            if (error != null) {
+                fail(session, error);
+                return;
+            }
+            try {
+                lane(lease.modelId()).enqueue(session);
+            }
+            catch (GatewayException ex) {
+                session.fail(ex.errorCode(), ex.getMessage());
+            }
+        });
+    }
+
+    /** The queue of a model, made on its first run. */
+    private InferenceQueue lane(String model) {
+        return this.lanes.computeIfAbsent(model, (id) -> new InferenceQueue(this.queueSettings.capacity(),
+                this.queueSettings.maxWait(), this.clock, this::launch, this::afterHandOver));
+    }
+
+    /** -32000 for a full queue; the queue of a model and the sessions waiting for loads are bounded alike. */
+    static GatewayException queueFull(int capacity) {
+        return new GatewayException(ErrorCode.QUEUE_FULL, "the inference queue is full (" + capacity
+                + " waiting, rkllm.queue.capacity); try again later");
+    }
+
+    /**
      * Streams given text pieces into a new session through the same callback path as native results, without the NPU
-     * (for {@code test_streaming_callback}).
+     * (for {@code test_streaming_callback}); its tokens count as the default model's.
      */
     public SessionStream startSynthetic(List<String> pieces, Duration delay, @Nullable Object requestKey) {
         refuseWhenShuttingDown();
         StreamSession session = register(null, requestKey, "test", SessionState.RUNNING);
         accept(session);
-        NativeRun run = SyntheticTokenSource.start(pieces, delay, listenerFor(session), this.timer,
-                CallbackObserver.NONE);
+        NativeRun run = SyntheticTokenSource.start(pieces, delay, listenerFor(session, this.models.defaultModel()),
+                this.timer, CallbackObserver.NONE);
         session.attach(run);
         run.result().whenComplete((result, error) -> {
             if (error != null) {
@@ -190,13 +264,24 @@ public class StreamManager {
         return abort(session, "aborted", null);
     }
 
-    /** Aborts the session on the NPU, if any. */
+    /** Aborts the session on the NPU, if any: the default model's, else another model's. */
     public Optional<StreamSession> abortRunning() {
-        StreamSession running = this.queue.running();
+        StreamSession running = running();
         if (running != null && abort(running)) {
             return Optional.of(running);
         }
         return Optional.empty();
+    }
+
+    /** The session running on the default model, else one running on another model, else null. */
+    private @Nullable StreamSession running() {
+        InferenceQueue fallback = this.lanes.get(this.models.defaultModel());
+        StreamSession running = (fallback != null) ? fallback.running() : null;
+        if (running != null) {
+            return running;
+        }
+        return this.lanes.values().stream().map(InferenceQueue::running).filter(Objects::nonNull).findFirst()
+            .orElse(null);
     }
 
     /** Aborts (if needed) and forgets a session; false when there was none with that id. */
@@ -215,7 +300,8 @@ public class StreamManager {
      * queued ones that waited too long.
      */
     public int evictIdle(Instant now) {
-        this.queue.expireOverdue(now);
+        this.lanes.values().forEach((lane) -> lane.expireOverdue(now));
+        expireAwaitingLoad(now);
         int count = 0;
         for (StreamSession session : List.copyOf(this.sessions.values())) {
             // Only the caller that takes the session out of the map evicts and counts it: another one (a second
@@ -234,15 +320,15 @@ public class StreamManager {
         return List.copyOf(this.sessions.values());
     }
 
-    /** Sessions waiting for the NPU. */
+    /** Sessions waiting for the NPU, of every model, those waiting for their model to load included. */
     public int queueDepth() {
-        return this.queue.depth();
+        return this.lanes.values().stream().mapToInt(InferenceQueue::depth).sum() + this.awaitingLoad.size();
     }
 
     public StreamManagerStatus status() {
-        StreamSession running = this.queue.running();
-        return new StreamManagerStatus(!this.shuttingDown, this.sessions.size(), this.properties.maxSessions(), this.queue.depth(),
-                (running != null) ? running.id() : null, this.created.get(), this.evicted.get());
+        StreamSession running = running();
+        return new StreamManagerStatus(!this.shuttingDown, this.sessions.size(), this.properties.maxSessions(),
+                queueDepth(), (running != null) ? running.id() : null, this.created.get(), this.evicted.get());
     }
 
     /** The session with this id as it stands, without marking anyone's interest in it (for an operator's look). */
@@ -252,7 +338,12 @@ public class StreamManager {
 
     /** Tokens generated since the start, by every run and synthetic stream. */
     public long tokensGenerated() {
-        return this.tokens.sum();
+        return this.tokens.values().stream().mapToLong(LongAdder::sum).sum();
+    }
+
+    /** The id of the model of runs that name none. */
+    public String defaultModel() {
+        return this.models.defaultModel();
     }
 
     /** Sessions evicted since the start. */
@@ -261,8 +352,24 @@ public class StreamManager {
     }
 
     private boolean abort(StreamSession session, String finishReason, @Nullable String cause) {
-        this.queue.remove(session);
+        this.awaitingLoad.remove(session);
+        String model = session.model();
+        InferenceQueue lane = (model != null) ? this.lanes.get(model) : null;
+        if (lane != null) {
+            lane.remove(session);
+        }
         return session.requestAbort(finishReason, cause);
+    }
+
+    /** Fails the sessions that waited longer than the queue's max wait at {@code now} for their model to load. */
+    private void expireAwaitingLoad(Instant now) {
+        Instant deadline = now.minus(this.queueSettings.maxWait());
+        for (StreamSession session : List.copyOf(this.awaitingLoad)) {
+            if (session.created().isBefore(deadline) && this.awaitingLoad.remove(session)) {
+                session.fail(ErrorCode.QUEUE_FULL, "waited longer than " + this.queueSettings.maxWait()
+                        + " (rkllm.queue.max-wait) for model " + session.model() + " to load");
+            }
+        }
     }
 
     /**
@@ -356,17 +463,19 @@ public class StreamManager {
 
     private void launch(StreamSession session) {
         RunRequest request = session.request();
+        ModelLease lease = Objects.requireNonNull(session.lease());
+        InferenceQueue queue = lane(lease.modelId());
         if (request == null || !session.markRunning()) {
-            this.queue.finished(session);
+            queue.finished(session);
             return;
         }
         NativeRun run;
         try {
-            run = this.runtime.submit(request, listenerFor(session));
+            run = lease.runtime().join().submit(request, listenerFor(session, lease.modelId()));
         }
         catch (RuntimeException ex) {
             fail(session, ex);
-            this.queue.finished(session);
+            queue.finished(session);
             return;
         }
         session.attach(run);
@@ -387,7 +496,7 @@ public class StreamManager {
                     session.finish(result);
                 }
             };
-            if (this.queue.finished(session)) {
+            if (queue.finished(session)) {
                 afterHandOver(end);
             }
             else {
@@ -406,16 +515,32 @@ public class StreamManager {
         this.timer.schedule(task, AFTER_HAND_OVER.toNanos(), TimeUnit.NANOSECONDS);
     }
 
-    private TokenListener listenerFor(StreamSession session) {
+    private TokenListener listenerFor(StreamSession session, String model) {
         Instant accepted = session.created();
+        LongAdder count = tokenCount(model);
         return (text, tokenId) -> {
             if (tokenId >= 0) {
-                this.tokens.increment();
+                count.increment();
             }
             if (session.append(text)) {
-                this.metrics.firstToken(Duration.between(accepted, this.clock.instant()));
+                this.metrics.firstToken(model, Duration.between(accepted, this.clock.instant()));
             }
         };
+    }
+
+    /** The token count of a model, made (and handed to the meters) on the model's first run. */
+    private LongAdder tokenCount(String model) {
+        LongAdder count = this.tokens.get(model);
+        if (count != null) {
+            return count;
+        }
+        LongAdder fresh = new LongAdder();
+        count = this.tokens.putIfAbsent(model, fresh);
+        if (count == null) {
+            this.metrics.tokensCounted(model, fresh);
+            return fresh;
+        }
+        return count;
     }
 
 }

@@ -74,6 +74,12 @@ public final class StreamSession {
 
     private @Nullable Integer queuePosition;
 
+    /** Whether the session waits for its model to be loaded (it is queued, without a position yet). */
+    private boolean loading;
+
+    /** The model the run is for, once its lease is known; null for synthetic streams. */
+    private volatile @Nullable ModelLease lease;
+
     private @Nullable StatusEvent lastStatus;
 
     private long pollCursor;
@@ -168,6 +174,19 @@ public final class StreamSession {
         }
     }
 
+    /** Whether the session waits for its model to be loaded. */
+    public boolean loading() {
+        synchronized (this.lock) {
+            return this.loading;
+        }
+    }
+
+    /** The id of the model the run is for; null for a stream that needs no model. */
+    public @Nullable String model() {
+        ModelLease held = this.lease;
+        return (held != null) ? held.modelId() : null;
+    }
+
     /** Completes with the end chunk. */
     public CompletableFuture<StreamChunk> end() {
         return this.end;
@@ -175,6 +194,14 @@ public final class StreamSession {
 
     @Nullable RunRequest request() {
         return this.request;
+    }
+
+    @Nullable ModelLease lease() {
+        return this.lease;
+    }
+
+    void bind(ModelLease modelLease) {
+        this.lease = modelLease;
     }
 
     /** Marks a client call that named this session. */
@@ -214,7 +241,7 @@ public final class StreamSession {
                         + " are no longer kept (rkllm.streams.replay-limit is " + this.replayLimit + ")", oldest));
             }
             if (this.state.isActive()) {
-                head.add(new StatusEvent(this.state, this.queuePosition));
+                head.add(new StatusEvent(this.state, this.queuePosition, this.loading ? true : null));
             }
             SessionSubscriber subscriber = new SessionSubscriber(actual, this, head.toArray(StreamEvent[]::new),
                     afterSeq, this.lastStatus);
@@ -267,9 +294,20 @@ public final class StreamSession {
 
     void markQueued(int position) {
         synchronized (this.lock) {
-            if (this.state == SessionState.QUEUED && !Objects.equals(this.queuePosition, position)) {
+            if (this.state == SessionState.QUEUED && (this.loading || !Objects.equals(this.queuePosition, position))) {
+                this.loading = false;
                 this.queuePosition = position;
                 emitStatus(new StatusEvent(SessionState.QUEUED, position));
+            }
+        }
+    }
+
+    /** A queued session waits for its model to be loaded before it takes a place in the model's queue. */
+    void markLoading() {
+        synchronized (this.lock) {
+            if (this.state == SessionState.QUEUED && !this.loading) {
+                this.loading = true;
+                emitStatus(new StatusEvent(SessionState.QUEUED, null, true));
             }
         }
     }
@@ -282,6 +320,7 @@ public final class StreamSession {
             }
             this.state = SessionState.RUNNING;
             this.queuePosition = null;
+            this.loading = false;
             touch();
             emitStatus(new StatusEvent(SessionState.RUNNING, null));
             return true;

@@ -1,5 +1,6 @@
 package io.rkllm.gateway.config;
 
+import java.nio.file.Path;
 import java.time.Duration;
 
 import org.junit.jupiter.api.Test;
@@ -37,6 +38,8 @@ class SettingsChecksTest {
             assertThat(limits.maxBatch()).isEqualTo(32);
             assertThat(limits.maxRequestBytes()).isEqualTo(DataSize.ofMegabytes(1));
             assertThat(context.getBean(RkllmProperties.class).abi()).isEqualTo("auto");
+            assertThat(context.getBean(ModelsProperties.class)).isEqualTo(new ModelsProperties(1,
+                    Duration.ofMillis(-1), DataSize.ofMegabytes(512), Path.of("/proc/meminfo"), Duration.ofSeconds(5)));
         });
     }
 
@@ -50,7 +53,10 @@ class SettingsChecksTest {
             "rkllm.streams.heartbeat, 0s, rkllm.streams.heartbeat must be positive",
             "rkllm.limits.max-batch, 0, rkllm.limits.max-batch must be at least 1",
             "rkllm.limits.max-request-bytes, 100B, rkllm.limits.max-request-bytes must be at least 1KB",
-            "rkllm.abi, 1.1, 'rkllm.abi must be auto, 1.2 or 1.3' " })
+            "rkllm.abi, 1.1, 'rkllm.abi must be auto, 1.2 or 1.3' ",
+            "rkllm.models.max-resident, 0, rkllm.models.max-resident must be 1-8",
+            "rkllm.models.memory-margin, -1MB, rkllm.models.memory-margin must not be negative",
+            "rkllm.models.scan-interval, 0s, rkllm.models.scan-interval must be positive" })
     void aBadValueStopsTheStartWithTheKeyNamed(String key, String value, String message) {
         this.runner.withPropertyValues(key + "=" + value).run((context) -> {
             assertThat(context).hasFailed();
@@ -60,7 +66,7 @@ class SettingsChecksTest {
 
     @Configuration(proxyBeanMethods = false)
     @EnableConfigurationProperties({ QueueProperties.class, StreamsProperties.class, LimitsProperties.class,
-            RkllmProperties.class })
+            RkllmProperties.class, ModelsProperties.class })
     static class Settings {
 
     }

@@ -102,7 +102,7 @@ class IdleSessionEvictorTest {
             .withInitializer((context) -> context.getBeanFactory()
                 .setConversionService(ApplicationConversionService.getSharedInstance()))
             .withUserConfiguration(StreamConfiguration.class)
-            .withBean(RkllmRuntime.class, () -> this.runtime)
+            .withBean(ModelHost.class, () -> ModelHost.fixed(this.runtime))
             .withBean(StreamsProperties.class, () -> new StreamsProperties(256, 4096, IDLE_TIMEOUT, interval,
                     Duration.ofSeconds(15)))
             .withBean(QueueProperties.class, () -> this.queue)
