@@ -1,5 +1,6 @@
 package io.rkllm.gateway.config;
 
+import io.rkllm.gateway.chat.ChatService;
 import io.rkllm.gateway.nativebridge.RkllmRuntime;
 import io.rkllm.gateway.observability.RkllmHealthIndicator;
 import io.rkllm.gateway.observability.RkllmMeterBinder;
@@ -34,8 +35,8 @@ public class ObservabilityConfiguration {
 
     /** The bean name makes the component id: {@code rkllm}. */
     @Bean
-    RkllmHealthIndicator rkllmHealthIndicator(RkllmRuntime runtime, StreamManager manager) {
-        return new RkllmHealthIndicator(runtime, manager);
+    RkllmHealthIndicator rkllmHealthIndicator(RkllmRuntime runtime, StreamManager manager, ChatService chats) {
+        return new RkllmHealthIndicator(runtime, manager, chats.templateDescription());
     }
 
     @Bean

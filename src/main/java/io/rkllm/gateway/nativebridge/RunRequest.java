@@ -13,11 +13,12 @@ import org.jspecify.annotations.Nullable;
  * @param sampling 1.3.0 only: this run's sampling
  * @param loraAdapterName an adapter loaded before with {@code rkllm_load_lora}
  * @param promptCache where to save this run's prompt cache
+ * @param cachePlan how a run of a conversation continues what the KV cache holds (null: a run on its own)
  */
 public record RunRequest(InputKind input, @Nullable String prompt, int @Nullable [] tokenIds,
         float @Nullable [] embedding, int embedTokens, String role, boolean enableThinking, InferMode mode,
         boolean keepHistory, @Nullable Integer maxNewTokens, @Nullable Sampling sampling,
-        @Nullable String loraAdapterName, @Nullable PromptCacheSave promptCache) {
+        @Nullable String loraAdapterName, @Nullable PromptCacheSave promptCache, @Nullable KvCachePlan cachePlan) {
 
     /** Checks that the input its kind names is there and that numbers are in range, naming the field. */
     public RunRequest {
@@ -50,10 +51,26 @@ public record RunRequest(InputKind input, @Nullable String prompt, int @Nullable
         }
     }
 
+    /** A run on its own, without a KV-cache plan. */
+    public RunRequest(InputKind input, @Nullable String prompt, int @Nullable [] tokenIds, float @Nullable [] embedding,
+            int embedTokens, String role, boolean enableThinking, InferMode mode, boolean keepHistory,
+            @Nullable Integer maxNewTokens, @Nullable Sampling sampling, @Nullable String loraAdapterName,
+            @Nullable PromptCacheSave promptCache) {
+        this(input, prompt, tokenIds, embedding, embedTokens, role, enableThinking, mode, keepHistory, maxNewTokens,
+                sampling, loraAdapterName, promptCache, null);
+    }
+
     /** A plain generation from a user prompt. */
     public static RunRequest prompt(String text) {
         return new RunRequest(InputKind.PROMPT, text, null, null, 0, "user", false, InferMode.GENERATE, false, null,
                 null, null, null);
+    }
+
+    /** The same run with another prompt and role (a conversation's new turn in place of the whole). */
+    RunRequest withPrompt(String text, String newRole) {
+        return new RunRequest(InputKind.PROMPT, text, null, null, 0, newRole, this.enableThinking, this.mode,
+                this.keepHistory, this.maxNewTokens, this.sampling, this.loraAdapterName, this.promptCache,
+                this.cachePlan);
     }
 
     /** Whether this run asks for more than the 1.2.x {@code RKLLMInferParam} can carry. */

@@ -23,10 +23,16 @@ public class RkllmHealthIndicator extends AbstractReactiveHealthIndicator {
 
     private final StreamManager manager;
 
-    public RkllmHealthIndicator(RkllmRuntime runtime, StreamManager manager) {
+    private final String chatTemplate;
+
+    /**
+     * @param chatTemplate which chat template renders the conversations of the OpenAI and Ollama APIs
+     */
+    public RkllmHealthIndicator(RkllmRuntime runtime, StreamManager manager, String chatTemplate) {
         super("RKLLM health check failed");
         this.runtime = runtime;
         this.manager = manager;
+        this.chatTemplate = chatTemplate;
     }
 
     @Override
@@ -51,6 +57,7 @@ public class RkllmHealthIndicator extends AbstractReactiveHealthIndicator {
         health.withDetail("busy", this.runtime.isRunning());
         health.withDetail("queue_depth", this.manager.queueDepth());
         detail(health, "running_session", this.manager.status().runningSessionId());
+        health.withDetail("chat_template", this.chatTemplate);
         return health.build();
     }
 

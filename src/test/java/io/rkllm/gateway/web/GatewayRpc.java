@@ -15,13 +15,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /** JSON-RPC calls to a running service over {@link RawHttp#post}, with the answer checked for its shape. */
-final class GatewayRpc {
+public final class GatewayRpc {
 
     private static final AtomicLong ids = new AtomicLong();
 
     private final int port;
 
-    GatewayRpc(int port) {
+    public GatewayRpc(int port) {
         this.port = port;
     }
 
@@ -36,7 +36,7 @@ final class GatewayRpc {
     }
 
     /** The whole response object of a call, which must be HTTP 200. */
-    JsonNode call(String method, Map<String, ?> params) {
+    public JsonNode call(String method, Map<String, ?> params) {
         try {
             RawHttp.Answer answer = RawHttp.post(this.port, request(method, params));
             assertThat(answer.status()).as("HTTP status of %s: %s", method, answer.body()).isEqualTo(200);
@@ -52,28 +52,28 @@ final class GatewayRpc {
     }
 
     /** The result of a call that must succeed. */
-    JsonNode result(String method, Map<String, ?> params) {
+    public JsonNode result(String method, Map<String, ?> params) {
         JsonNode response = call(method, params);
         assertThat(response.has("error")).as("%s answered %s", method, response).isFalse();
         return response.get("result");
     }
 
-    JsonNode result(String method) {
+    public JsonNode result(String method) {
         return result(method, Map.of());
     }
 
     /** The error object of a call that must fail. */
-    JsonNode error(String method, Map<String, ?> params) {
+    public JsonNode error(String method, Map<String, ?> params) {
         JsonNode response = call(method, params);
         assertThat(response.has("result")).as("%s answered %s", method, response).isFalse();
         return response.get("error");
     }
 
-    boolean isRunning() {
+    public boolean isRunning() {
         return result("rkllm_is_running").get("running").asBoolean();
     }
 
-    JsonNode status() {
+    public JsonNode status() {
         return result("stream_manager_status");
     }
 
@@ -81,7 +81,7 @@ final class GatewayRpc {
      * The session as {@code GET /actuator/streams} lists it, without naming it to the service (which would count as
      * activity), or null when it is not there.
      */
-    @Nullable JsonNode listedSession(String id) {
+    public @Nullable JsonNode listedSession(String id) {
         try {
             RawHttp.Answer answer = RawHttp.get(this.port, "/actuator/streams");
             assertThat(answer.status()).as("GET /actuator/streams: %s", answer.body()).isEqualTo(200);
@@ -102,7 +102,7 @@ final class GatewayRpc {
     }
 
     /** Waits until nothing runs on the NPU and nothing waits for it. */
-    void awaitNpuFree() {
+    public void awaitNpuFree() {
         await("NPU free").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20)).untilAsserted(() -> {
             JsonNode status = status();
             assertThat(status.get("running_session_id").isNull()).as("running session in %s", status).isTrue();
@@ -117,7 +117,7 @@ final class GatewayRpc {
      *
      * @return its session id
      */
-    String startBlocker(String word) {
+    public String startBlocker(String word) {
         JsonNode started = result("rkllm_run_async", Map.of("prompt_input",
                 word + " [[sim:prefill_ms=0]][[sim:delay_us=5000]][[sim:tokens=100000]]", "max_new_tokens", 100_000));
         assertThat(started.get("status").asString()).isEqualTo("streaming_started");
@@ -125,7 +125,7 @@ final class GatewayRpc {
     }
 
     /** Aborts what runs on the NPU until nothing runs or waits, so that a failed test leaves nothing behind. */
-    void abortUntilFree() {
+    public void abortUntilFree() {
         await("NPU freed").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20)).until(() -> {
             result("rkllm_abort");
             JsonNode status = status();
