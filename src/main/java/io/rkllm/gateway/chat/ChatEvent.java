@@ -29,6 +29,19 @@ public sealed interface ChatEvent {
      * @param error what failed, when the run failed
      */
     record Done(String finishReason, Usage usage, @Nullable GatewayException error) implements ChatEvent {
+
+        /**
+         * Why the run gave no answer: its error, or its abort (by an operator, the evictor or a shutdown); null when
+         * it answered.
+         */
+        public @Nullable GatewayException failure() {
+            if (this.error != null) {
+                return this.error;
+            }
+            return "aborted".equals(this.finishReason)
+                    ? GatewayException.runtimeUnavailable("the run was aborted before its end") : null;
+        }
+
     }
 
     /**

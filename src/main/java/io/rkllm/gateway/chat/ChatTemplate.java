@@ -99,6 +99,11 @@ public final class ChatTemplate {
         return token.isString() ? token.asString() : token.path("content").asString(fallback);
     }
 
+    /** What the template's {@code eos_token} stands for (empty when unknown). */
+    public String eosToken() {
+        return this.eosToken;
+    }
+
     /** The template text. */
     public String source() {
         return this.source;

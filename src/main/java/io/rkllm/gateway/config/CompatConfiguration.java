@@ -5,6 +5,7 @@ import java.time.Clock;
 import io.rkllm.gateway.chat.ChatService;
 import io.rkllm.gateway.chat.ChatTemplate;
 import io.rkllm.gateway.nativebridge.RkllmRuntime;
+import io.rkllm.gateway.ollama.OllamaEndpoint;
 import io.rkllm.gateway.openai.OpenAiEndpoint;
 import io.rkllm.gateway.stream.StreamManager;
 import org.springframework.context.annotation.Bean;
@@ -26,6 +27,12 @@ public class CompatConfiguration {
     RouterFunction<ServerResponse> openAiRoutes(ChatService chats, LimitsProperties limits, StreamsProperties streams,
             ObjectMapper mapper, Clock clock) {
         return new OpenAiEndpoint(chats, limits.maxRequestBytes(), streams.heartbeat(), mapper, clock).routes();
+    }
+
+    @Bean
+    RouterFunction<ServerResponse> ollamaRoutes(ChatService chats, RkllmRuntime runtime, LimitsProperties limits,
+            ObjectMapper mapper, Clock clock) {
+        return new OllamaEndpoint(chats, runtime, limits.maxRequestBytes(), mapper, clock).routes();
     }
 
 }

@@ -7,6 +7,7 @@ import java.util.Optional;
 import java.util.function.BiFunction;
 
 import io.rkllm.gateway.chat.ChatAnswer;
+import io.rkllm.gateway.chat.ChatEvent;
 import io.rkllm.gateway.chat.ChatEvent.Done;
 import io.rkllm.gateway.chat.ChatService;
 import io.rkllm.gateway.chat.ChatService.ChatStream;
@@ -116,8 +117,9 @@ public final class OpenAiEndpoint {
         return ignoring(ServerResponse.ok(), stream).contentType(MediaType.TEXT_EVENT_STREAM)
             .header("Cache-Control", "no-cache")
             .header("X-Accel-Buffering", "no")
-            .body(StreamedBody.of(encoder.preamble(), stream.events(), encoder, OpenAiStreamEncoder.KEEP_ALIVE,
-                    this.heartbeat));
+            .body(StreamedBody.of(encoder.preamble(),
+                    stream.events().filter((event) -> chat || !(event instanceof ChatEvent.Reasoning)), encoder,
+                    OpenAiStreamEncoder.KEEP_ALIVE, this.heartbeat));
     }
 
     private Mono<ServerResponse> whole(ChatStream stream, String id, long created, String model, boolean chat) {
@@ -128,8 +130,8 @@ public final class OpenAiEndpoint {
                         List.of(new CompletionChoice(answer.text(), 0, null, done.finishReason())), usage(done));
         return ChatAnswer.of(stream.events()).flatMap((answer) -> {
             Done done = answer.done();
-            if (done.error() != null || "aborted".equals(done.finishReason())) {
-                return OpenAiErrors.response(failure(done));
+            if (done.failure() != null) {
+                return OpenAiErrors.response(done.failure());
             }
             return ignoring(ServerResponse.ok(), stream).contentType(MediaType.APPLICATION_JSON)
                 .bodyValue(body.apply(answer, done));
@@ -162,12 +164,6 @@ public final class OpenAiEndpoint {
 
     static Usage usage(Done done) {
         return new Usage(done.usage().promptTokens(), done.usage().completionTokens(), done.usage().totalTokens());
-    }
-
-    /** Why a run gave no answer: its error, or its abort (by an operator, the evictor or a shutdown). */
-    static GatewayException failure(Done done) {
-        return (done.error() != null) ? done.error()
-                : GatewayException.runtimeUnavailable("the run was aborted before its end");
     }
 
 }

@@ -72,7 +72,8 @@ final class OpenAiStreamEncoder implements Function<ChatEvent, byte[]> {
                     : completion(text.delta(), null, null));
         }
         if (event instanceof Reasoning reasoning) {
-            return this.chat ? data(chunk(new Delta(null, null, reasoning.delta(), null), null, null)) : new byte[0];
+            // Chat only: text completions have no field for it, and their events leave it out.
+            return data(chunk(new Delta(null, null, reasoning.delta(), null), null, null));
         }
         if (event instanceof ToolCalled called) {
             return data(chunk(new Delta(null, null, null, List.of(OpenAiEndpoint.toolCall(called.index(),
@@ -83,8 +84,8 @@ final class OpenAiStreamEncoder implements Function<ChatEvent, byte[]> {
 
     private byte[] end(Done done) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(256);
-        if (done.error() != null || "aborted".equals(done.finishReason())) {
-            out.writeBytes(data(new ErrorResponse(OpenAiErrors.body(OpenAiEndpoint.failure(done)))));
+        if (done.failure() != null) {
+            out.writeBytes(data(new ErrorResponse(OpenAiErrors.body(done.failure()))));
         }
         else {
             out.writeBytes(data(this.chat ? chunk(new Delta(null, null, null, null), done.finishReason(), null)

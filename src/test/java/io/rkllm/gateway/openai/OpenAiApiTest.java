@@ -2,67 +2,29 @@ package io.rkllm.gateway.openai;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import io.rkllm.gateway.chat.ApiClient;
-import io.rkllm.gateway.nativebridge.RkllmRuntime;
-import io.rkllm.gateway.web.GatewayRpc;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import io.rkllm.gateway.chat.LiveApiTest;
 import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 /**
  * The OpenAI-compatible API over a real port on the simulator: shapes, streaming, stop texts, the queue, errors, and
  * the disconnect rule.
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = "rkllm.queue.capacity=5")
-class OpenAiApiTest {
-
-    private static final Duration WAIT = Duration.ofSeconds(10);
-
-    private static final String FAST = "[[sim:prefill_ms=0]][[sim:delay_us=0]]";
-
-    @LocalServerPort
-    private int port;
-
-    @Autowired
-    private RkllmRuntime runtime;
-
-    private ApiClient api;
-
-    private GatewayRpc rpc;
-
-    private final List<ApiClient.Lines> streams = new ArrayList<>();
-
-    @BeforeEach
-    void freeNpu() throws Exception {
-        this.runtime.initialization().get(10, TimeUnit.SECONDS);
-        this.api = new ApiClient(this.port);
-        this.rpc = new GatewayRpc(this.port);
-        this.rpc.awaitNpuFree();
-    }
-
-    @AfterEach
-    void cleanUp() throws Exception {
-        for (ApiClient.Lines stream : this.streams) {
-            stream.close();
-        }
-        this.rpc.abortUntilFree();
-    }
+class OpenAiApiTest extends LiveApiTest {
 
     private static Map<String, Object> chat(String content, Object... more) {
-        Map<String, Object> body = new java.util.LinkedHashMap<>();
+        Map<String, Object> body = new LinkedHashMap<>();
         body.put("model", "tiny-sim");
         body.put("messages", List.of(Map.of("role", "user", "content", content)));
         for (int i = 0; i < more.length; i += 2) {
@@ -72,9 +34,7 @@ class OpenAiApiTest {
     }
 
     private ApiClient.Lines stream(Map<String, Object> body) {
-        ApiClient.Lines lines = this.api.stream("/v1/chat/completions", body);
-        this.streams.add(lines);
-        return lines;
+        return stream("/v1/chat/completions", body);
     }
 
     /** The content of a streamed answer's data events, up to [DONE]; the last data event (before [DONE]) too. */
@@ -201,9 +161,8 @@ class OpenAiApiTest {
         assertThat(whole.get("object").asString()).isEqualTo("text_completion");
         assertThat(whole.get("choices").get(0).get("text").asString()).isEqualTo("Once A river");
 
-        ApiClient.Lines lines = this.api.stream("/v1/completions", Map.of("model", "tiny-sim", "prompt",
+        ApiClient.Lines lines = stream("/v1/completions", Map.of("model", "tiny-sim", "prompt",
                 List.of("Twice " + FAST + "[[sim:new_tokens=2]]"), "stream", true));
-        this.streams.add(lines);
         StringBuilder text = new StringBuilder();
         for (String line : lines.rest(WAIT)) {
             if (!line.equals("data: [DONE]")) {
@@ -245,8 +204,7 @@ class OpenAiApiTest {
 
     @Test
     void theLastTokenIsNeverLostAtTheSimulatorsPace() throws Exception {
-        String expected = this.rpc.result("rkllm_run", Map.of("prompt_input", "RUN0 [[sim:new_tokens=10]]"))
-            .get("text").asString();
+        String expected = generated("RUN0 [[sim:new_tokens=10]]");
         for (int i = 1; i <= 20; i++) {
             Streamed streamed = read(stream(chat("RUN" + i + " [[sim:new_tokens=10]]", "stream", true)));
             assertThat(streamed.content()).isEqualTo(expected.replace("RUN0", "RUN" + i));
@@ -260,12 +218,8 @@ class OpenAiApiTest {
         for (int i = 0; i < 5; i++) {
             client.next(WAIT);
         }
-        assertThat(this.rpc.isRunning()).isTrue();
 
-        client.close();
-
-        await("run aborted").atMost(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(10))
-            .until(() -> !this.rpc.isRunning());
+        closeAndAwaitAbort(client);
     }
 
     @Test
