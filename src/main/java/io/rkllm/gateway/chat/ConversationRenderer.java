@@ -65,10 +65,11 @@ final class ConversationRenderer {
             String before = template.render(history, request.tools(), false, request.enableThinking());
             if (whole.startsWith(before)) {
                 // The cache holds the earlier answer as generated, without what closes the turn (the end-of-turn text
-                // after it in the rendering): that goes in again before the new turn.
-                String answered = history.get(history.size() - 1).content();
-                int at = answered.isEmpty() ? -1 : before.lastIndexOf(answered);
-                String closing = (at >= 0) ? before.substring(at + answered.length()) : "";
+                // after its last text or call in the rendering): that goes in again before the new turn.
+                ChatMessage answer = history.get(history.size() - 1);
+                String last = answer.toolCalls().isEmpty() ? answer.content() : OutputParser.TOOL_CLOSE;
+                int at = last.isEmpty() ? -1 : before.lastIndexOf(last);
+                String closing = (at >= 0) ? before.substring(at + last.length()) : "";
                 continuation = closing + whole.substring(before.length());
             }
             else {
