@@ -2,6 +2,7 @@ package io.rkllm.gateway.chat;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -53,6 +54,19 @@ public abstract class LiveApiTest {
             stream.close();
         }
         this.rpc.abortUntilFree();
+    }
+
+    /**
+     * A chat request body of one user message to {@code model}, with more fields given as name, value, name, value…
+     */
+    protected static Map<String, Object> chatBody(String model, String content, Object... more) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("model", model);
+        body.put("messages", List.of(Map.of("role", "user", "content", content)));
+        for (int i = 0; i < more.length; i += 2) {
+            body.put((String) more[i], more[i + 1]);
+        }
+        return body;
     }
 
     /** A streamed answer, closed after the test. */

@@ -3,7 +3,6 @@ package io.rkllm.gateway.ollama;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -26,13 +25,7 @@ import static org.awaitility.Awaitility.await;
 class OllamaApiTest extends LiveApiTest {
 
     private static Map<String, Object> chat(String content, Object... more) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("model", "tiny-sim:latest");
-        body.put("messages", List.of(Map.of("role", "user", "content", content)));
-        for (int i = 0; i < more.length; i += 2) {
-            body.put((String) more[i], more[i + 1]);
-        }
-        return body;
+        return chatBody("tiny-sim:latest", content, more);
     }
 
     /** The lines of a streamed answer up to its end: the content, and the last object. */

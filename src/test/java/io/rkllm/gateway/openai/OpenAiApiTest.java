@@ -2,7 +2,6 @@ package io.rkllm.gateway.openai;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -24,13 +23,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class OpenAiApiTest extends LiveApiTest {
 
     private static Map<String, Object> chat(String content, Object... more) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("model", "tiny-sim");
-        body.put("messages", List.of(Map.of("role", "user", "content", content)));
-        for (int i = 0; i < more.length; i += 2) {
-            body.put((String) more[i], more[i + 1]);
-        }
-        return body;
+        return chatBody("tiny-sim", content, more);
     }
 
     private ApiClient.Lines stream(Map<String, Object> body) {
