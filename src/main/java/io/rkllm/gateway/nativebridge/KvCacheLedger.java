@@ -32,7 +32,7 @@ final class KvCacheLedger {
         this.holds = null;
     }
 
-    /** The chat template or the tools were set by a client, or the handle is new: the runtime's own state is unknown. */
+    /** A client set the chat template or the tools, or the handle is new: the runtime's own state is unknown. */
     synchronized void reset() {
         changed();
         this.templateEmptied = false;

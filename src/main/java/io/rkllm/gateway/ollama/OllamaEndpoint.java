@@ -175,8 +175,9 @@ public final class OllamaEndpoint {
             }
             // An empty first write sends the headers at once, while the run may still wait for the NPU.
             return ok.contentType(NDJSON)
-                .body(StreamedBody.of(new byte[0], stream.events().filter((event) -> !(event instanceof ChatEvent.Queued)),
-                        replies, null, Duration.ZERO));
+                .body(StreamedBody.of(new byte[0],
+                        stream.events().filter((event) -> !(event instanceof ChatEvent.Queued)), replies, null,
+                        Duration.ZERO));
         }).onErrorResume(OllamaErrors::response);
     }
 

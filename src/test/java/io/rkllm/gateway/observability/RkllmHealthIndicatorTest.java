@@ -102,7 +102,8 @@ class RkllmHealthIndicatorTest {
 
         };
 
-        Health health = new RkllmHealthIndicator(this.runtime, failing, "configured").health().block(Duration.ofSeconds(10));
+        Health health = new RkllmHealthIndicator(this.runtime, failing, "configured").health()
+            .block(Duration.ofSeconds(10));
 
         assertThat(health).isNotNull();
         assertThat(health.getStatus()).isEqualTo(Status.DOWN);
