@@ -229,6 +229,7 @@ typedef struct {
     long long delay_us;   /* -1 = absent */
     long long prefill_ms; /* -1 = absent */
     long long error_at;   /* -1 = absent */
+    long long new_tokens; /* -1 = absent */
     bool stamp;
 } sim_markers;
 
@@ -260,6 +261,8 @@ static void apply_marker(const char* body, size_t n, sim_markers* m) {
         m->prefill_ms = v;
     else if (KEY_IS("error_at"))
         m->error_at = v;
+    else if (KEY_IS("new_tokens"))
+        m->new_tokens = v;
 #undef KEY_IS
 }
 
@@ -673,7 +676,7 @@ static sim_plan* build_plan(sim_handle* h, const char* text, long long input_tok
     if (!p->userdata) p->userdata = h->callbacks.result_userdata;
 #endif
 
-    sim_markers mk = {.tokens = -1, .delay_us = -1, .prefill_ms = -1, .error_at = -1, .stamp = false};
+    sim_markers mk = {.tokens = -1, .delay_us = -1, .prefill_ms = -1, .error_at = -1, .new_tokens = -1, .stamp = false};
     size_t in_len = text ? strlen(text) : 0;
     p->echo = sim_malloc(in_len + 1);
     p->echo_tokens = sim_calloc(in_len + 1, sizeof(sim_token));
@@ -687,7 +690,8 @@ static sim_plan* build_plan(sim_handle* h, const char* text, long long input_tok
     p->prefill_ms = mk.prefill_ms >= 0 ? mk.prefill_ms : h->model.prefill_ms;
     p->error_at = mk.error_at;
     p->stamp = mk.stamp;
-    p->limit = mk.tokens >= 0 ? mk.tokens : (long long)p->n_echo + h->model.default_new_tokens;
+    p->limit = mk.tokens >= 0 ? mk.tokens
+                              : (long long)p->n_echo + (mk.new_tokens >= 0 ? mk.new_tokens : h->model.default_new_tokens);
     long long cap = h->param.max_new_tokens;
 #if RKLLM_SIM_ABI >= 13
     if (ip->max_new_tokens > 0) cap = ip->max_new_tokens;
@@ -1030,6 +1034,7 @@ int rkllm_set_chat_template(LLMHandle handle, const char* system_prompt, const c
     h->prompt_postfix = b;
     size_t n = tokenize(s, strlen(s), NULL);
     h->system_prompt_tokens = n > INT_MAX ? INT_MAX : (int)n;
+    atomic_store(&h->kv_len, 0); /* the runtime clears the cache with a new template (rknn-llm #431) */
     return 0;
 }
 

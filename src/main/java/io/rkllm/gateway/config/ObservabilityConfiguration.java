@@ -1,6 +1,7 @@
 package io.rkllm.gateway.config;
 
 import io.rkllm.gateway.models.ResidentModels;
+import io.rkllm.gateway.chat.ChatService;
 import io.rkllm.gateway.nativebridge.RkllmRuntime;
 import io.rkllm.gateway.observability.RkllmHealthIndicator;
 import io.rkllm.gateway.observability.RkllmMeterBinder;
@@ -35,8 +36,9 @@ public class ObservabilityConfiguration {
 
     /** The bean name makes the component id: {@code rkllm}. */
     @Bean
-    RkllmHealthIndicator rkllmHealthIndicator(RkllmRuntime runtime, StreamManager manager, ResidentModels models) {
-        return new RkllmHealthIndicator(runtime, manager, models);
+    RkllmHealthIndicator rkllmHealthIndicator(RkllmRuntime runtime, StreamManager manager, ResidentModels models,
+            ChatService chats) {
+        return new RkllmHealthIndicator(runtime, manager, models, chats.templateDescription());
     }
 
     @Bean

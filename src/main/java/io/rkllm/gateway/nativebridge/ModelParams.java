@@ -33,7 +33,7 @@ public record ModelParams(@Nullable String modelPath, @Nullable Integer maxConte
         @Nullable Integer nBatch, @Nullable Boolean useCrossAttn) {
 
     /** Largest context any current RKLLM model is compiled for, with room to spare; beyond it is a typo. */
-    static final int MAX_CONTEXT = 131_072;
+    public static final int MAX_CONTEXT = 131_072;
 
     private static final RecordFields<ModelParams> TABLE = RecordFields.of(ModelParams.class);
 

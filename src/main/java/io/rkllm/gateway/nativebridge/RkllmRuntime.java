@@ -48,6 +48,9 @@ public final class RkllmRuntime implements AutoCloseable {
     /** Held for the handle's lifetime: native code keeps a pointer to it. */
     private final @Nullable ResultCallback callback;
 
+    /** What the KV cache holds for conversations; told of every call that changes the cache. */
+    private final KvCacheLedger kvCache = new KvCacheLedger();
+
     private final CompletableFuture<RuntimeStatus> initialization = new CompletableFuture<>();
 
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -65,7 +68,7 @@ public final class RkllmRuntime implements AutoCloseable {
             return;
         }
         ModelHandle handle = new ModelHandle(adapter);
-        RunStateMachine machine = new RunStateMachine(this.worker, handle, this::unavailableReason);
+        RunStateMachine machine = new RunStateMachine(this.worker, handle, this.kvCache, this::unavailableReason);
         this.model = handle;
         this.runs = machine;
         this.callback = new ResultCallback(machine::current, observer);
@@ -165,8 +168,18 @@ public final class RkllmRuntime implements AutoCloseable {
     /** {@code rkllm_clear_kv_cache}; the position arrays are null to clear everything. */
     public CompletableFuture<Void> clearKvCache(boolean keepSystemPrompt, int @Nullable [] startPos,
             int @Nullable [] endPos) {
-        return call("rkllm_clear_kv_cache",
-                (lib, live) -> lib.rkllm_clear_kv_cache(live, keepSystemPrompt ? 1 : 0, startPos, endPos));
+        return call("rkllm_clear_kv_cache", (lib, live) -> {
+            this.kvCache.changed();
+            return lib.rkllm_clear_kv_cache(live, keepSystemPrompt ? 1 : 0, startPos, endPos);
+        });
+    }
+
+    /**
+     * Records that the cache now holds {@code conversation}, after the run given {@code plan} ended as its caller saw
+     * it; false when anything touched the cache since that run started (then the next turn is prefilled anew).
+     */
+    public boolean settleKvCache(KvCachePlan plan, String conversation) {
+        return this.kvCache.settle(plan, conversation);
     }
 
     /** {@code rkllm_get_kv_cache_size}: the cache length of each batch. */
@@ -182,14 +195,18 @@ public final class RkllmRuntime implements AutoCloseable {
 
     /** {@code rkllm_set_chat_template}. */
     public CompletableFuture<Void> setChatTemplate(String systemPrompt, String promptPrefix, String promptPostfix) {
-        return call("rkllm_set_chat_template",
-                (lib, live) -> lib.rkllm_set_chat_template(live, systemPrompt, promptPrefix, promptPostfix));
+        return call("rkllm_set_chat_template", (lib, live) -> {
+            this.kvCache.reset();
+            return lib.rkllm_set_chat_template(live, systemPrompt, promptPrefix, promptPostfix);
+        });
     }
 
     /** {@code rkllm_set_function_tools} with the tools as a JSON array text. */
     public CompletableFuture<Void> setFunctionTools(String systemPrompt, String toolsJson, String toolResponseTag) {
-        return call("rkllm_set_function_tools",
-                (lib, live) -> lib.rkllm_set_function_tools(live, systemPrompt, toolsJson, toolResponseTag));
+        return call("rkllm_set_function_tools", (lib, live) -> {
+            this.kvCache.reset();
+            return lib.rkllm_set_function_tools(live, systemPrompt, toolsJson, toolResponseTag);
+        });
     }
 
     /** {@code rkllm_load_lora}: loads an adapter under a name that runs can then pick. */
@@ -205,7 +222,10 @@ public final class RkllmRuntime implements AutoCloseable {
 
     /** {@code rkllm_load_prompt_cache}. */
     public CompletableFuture<Void> loadPromptCache(String path) {
-        return call("rkllm_load_prompt_cache", (lib, live) -> lib.rkllm_load_prompt_cache(live, path));
+        return call("rkllm_load_prompt_cache", (lib, live) -> {
+            this.kvCache.changed();
+            return lib.rkllm_load_prompt_cache(live, path);
+        });
     }
 
     /** {@code rkllm_release_prompt_cache}. */
@@ -247,6 +267,7 @@ public final class RkllmRuntime implements AutoCloseable {
     public CompletableFuture<Void> destroy() {
         ModelHandle loaded = requireModel();
         return this.worker.call(() -> {
+            this.kvCache.reset();
             loaded.destroy();
             this.status = withState(State.UNAVAILABLE, "the model was unloaded (rkllm_destroy)");
             return null;
@@ -295,6 +316,7 @@ public final class RkllmRuntime implements AutoCloseable {
         ModelHandle loaded = Objects.requireNonNull(this.model);
         String modelPath = prepared.params().modelPath();
         try {
+            this.kvCache.reset();
             loaded.destroy();
             long start = System.nanoTime();
             this.status = new RuntimeStatus(State.INITIALIZING, this.libraryPath.toString(), this.status.abi(),

@@ -18,12 +18,13 @@ import org.jspecify.annotations.Nullable;
  * @param model the id or alias of the model to run on; null for the default model ({@code rkllm.model.model-path})
  * @param keepAlive how long the model stays loaded once idle after this run (negative: for ever); null for the
  * configured {@code rkllm.models.keep-alive}
+ * @param cachePlan how a run of a conversation continues what the KV cache holds (null: a run on its own)
  */
 public record RunRequest(InputKind input, @Nullable String prompt, int @Nullable [] tokenIds,
         float @Nullable [] embedding, int embedTokens, String role, boolean enableThinking, InferMode mode,
         boolean keepHistory, @Nullable Integer maxNewTokens, @Nullable Sampling sampling,
         @Nullable String loraAdapterName, @Nullable PromptCacheSave promptCache, @Nullable String model,
-        @Nullable Duration keepAlive) {
+        @Nullable Duration keepAlive, @Nullable KvCachePlan cachePlan) {
 
     /** Checks that the input its kind names is there and that numbers are in range, naming the field. */
     public RunRequest {
@@ -59,13 +60,13 @@ public record RunRequest(InputKind input, @Nullable String prompt, int @Nullable
         }
     }
 
-    /** A request for the default model, with the configured keep-alive. */
+    /** A run on its own for the default model, with the configured keep-alive and no KV-cache plan. */
     public RunRequest(InputKind input, @Nullable String prompt, int @Nullable [] tokenIds,
             float @Nullable [] embedding, int embedTokens, String role, boolean enableThinking, InferMode mode,
             boolean keepHistory, @Nullable Integer maxNewTokens, @Nullable Sampling sampling,
             @Nullable String loraAdapterName, @Nullable PromptCacheSave promptCache) {
         this(input, prompt, tokenIds, embedding, embedTokens, role, enableThinking, mode, keepHistory, maxNewTokens,
-                sampling, loraAdapterName, promptCache, null, null);
+                sampling, loraAdapterName, promptCache, null, null, null);
     }
 
     /** A plain generation from a user prompt. */
@@ -78,7 +79,14 @@ public record RunRequest(InputKind input, @Nullable String prompt, int @Nullable
     public RunRequest forModel(@Nullable String name, @Nullable Duration keepAlive) {
         return new RunRequest(this.input, this.prompt, this.tokenIds, this.embedding, this.embedTokens, this.role,
                 this.enableThinking, this.mode, this.keepHistory, this.maxNewTokens, this.sampling,
-                this.loraAdapterName, this.promptCache, name, keepAlive);
+                this.loraAdapterName, this.promptCache, name, keepAlive, this.cachePlan);
+    }
+
+    /** The same run with another prompt and role (a conversation's new turn in place of the whole). */
+    RunRequest withPrompt(String text, String newRole) {
+        return new RunRequest(InputKind.PROMPT, text, null, null, 0, newRole, this.enableThinking, this.mode,
+                this.keepHistory, this.maxNewTokens, this.sampling, this.loraAdapterName, this.promptCache,
+                this.model, this.keepAlive, this.cachePlan);
     }
 
     /** Whether this run asks for more than the 1.2.x {@code RKLLMInferParam} can carry. */

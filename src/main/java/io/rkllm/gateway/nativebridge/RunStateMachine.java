@@ -20,6 +20,8 @@ final class RunStateMachine {
 
     private final ModelHandle model;
 
+    private final KvCacheLedger kvCache;
+
     /** Why a run cannot start while no model is loaded. */
     private final Supplier<String> unavailableReason;
 
@@ -31,9 +33,11 @@ final class RunStateMachine {
 
     private boolean closed;
 
-    RunStateMachine(RuntimeWorker worker, ModelHandle model, Supplier<String> unavailableReason) {
+    RunStateMachine(RuntimeWorker worker, ModelHandle model, KvCacheLedger kvCache,
+            Supplier<String> unavailableReason) {
         this.worker = worker;
         this.model = model;
+        this.kvCache = kvCache;
         this.unavailableReason = unavailableReason;
     }
 
@@ -109,7 +113,8 @@ final class RunStateMachine {
         }
         int code;
         try {
-            code = this.model.adapter().run(live, run.request(), params, new Pointer(run.id()));
+            RunRequest request = this.kvCache.prepare(run.request(), this.model.adapter().library(), live);
+            code = this.model.adapter().run(live, request, params, new Pointer(run.id()));
         }
         catch (Throwable ex) {
             // An Error too (no memory for the run's buffers, a JNA error): the run ends, and the queue moves on.

@@ -33,16 +33,19 @@ public class RkllmHealthIndicator extends AbstractReactiveHealthIndicator {
 
     private final @Nullable ResidentModels models;
 
-    /** The health of a service with a single model. */
-    public RkllmHealthIndicator(RkllmRuntime runtime, StreamManager manager) {
-        this(runtime, manager, null);
-    }
+    private final String chatTemplate;
 
-    public RkllmHealthIndicator(RkllmRuntime runtime, StreamManager manager, @Nullable ResidentModels models) {
+    /**
+     * @param models the resident models, null for a service with a single model
+     * @param chatTemplate which chat template renders the conversations of the OpenAI and Ollama APIs
+     */
+    public RkllmHealthIndicator(RkllmRuntime runtime, StreamManager manager, @Nullable ResidentModels models,
+            String chatTemplate) {
         super("RKLLM health check failed");
         this.runtime = runtime;
         this.manager = manager;
         this.models = models;
+        this.chatTemplate = chatTemplate;
     }
 
     @Override
@@ -82,6 +85,7 @@ public class RkllmHealthIndicator extends AbstractReactiveHealthIndicator {
             health.withDetail("models", states);
             health.withDetail("resident_models", all.resident());
         }
+        health.withDetail("chat_template", this.chatTemplate);
         return health.build();
     }
 

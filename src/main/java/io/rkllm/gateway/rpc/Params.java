@@ -34,6 +34,11 @@ public final class Params {
         return new Params(node, UnaryOperator.identity());
     }
 
+    /** An object found at {@code path} of a larger request: its fields are named {@code path.field} in errors. */
+    public static Params at(String path, ObjectNode node) {
+        return new Params(node, (field) -> path + "." + field);
+    }
+
     public static Params empty() {
         return of(JsonNodeFactory.instance.objectNode());
     }

@@ -109,7 +109,7 @@ public final class RunParams {
                 embedTokens, requireRole(flat), flat.bool("enable_thinking", false),
                 InferMode.values()[flat.integer("mode", 0, 2, 0)], flat.bool("keep_history", false),
                 flat.integer("max_new_tokens", 1, Integer.MAX_VALUE), sampling(flat), loraName(flat),
-                promptCache(flat), params.string(MODEL.name()), null);
+                promptCache(flat), params.string(MODEL.name()), null, null);
     }
 
     private static InputKind inputKind(Params flat) {

@@ -1,26 +1,17 @@
 package io.rkllm.gateway.web;
 
-import java.util.function.Consumer;
-
 import io.rkllm.gateway.rpc.ErrorCode;
 import io.rkllm.gateway.rpc.JsonRpcDispatcher;
 import io.rkllm.gateway.rpc.JsonRpcDispatcher.Json;
 import io.rkllm.gateway.rpc.JsonRpcDispatcher.Stream;
 import io.rkllm.gateway.rpc.RpcContext;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import org.springframework.core.io.buffer.DataBufferLimitException;
-import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.InvalidMediaTypeException;
 import org.springframework.http.MediaType;
 import org.springframework.util.unit.DataSize;
-import org.springframework.web.reactive.function.BodyExtractors;
 import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
 import reactor.core.publisher.Mono;
-import reactor.netty.channel.AbortedException;
-import reactor.util.context.Context;
 
 /**
  * {@code POST /rpc} and {@code POST /}: reads the body (at most {@code rkllm.limits.max-request-bytes}, else 413),
@@ -29,16 +20,6 @@ import reactor.util.context.Context;
  * client goes away before the end.
  */
 final class JsonRpcEndpoint {
-
-    private static final Logger logger = LoggerFactory.getLogger(JsonRpcEndpoint.class);
-
-    /**
-     * Reactor's per-subscription hook for errors that arrive after the chain ended. A connection reset reaches the
-     * body's reader twice, and the second copy, with nobody left to take it, would be logged at ERROR by Reactor's
-     * default hook: one line per client that hung up.
-     */
-    private static final Context QUIET_DROPS = Context.of("reactor.onErrorDropped.local",
-            (Consumer<Throwable>) (ex) -> logger.debug("After the client went away: {}", ex.toString()));
 
     private final JsonRpcDispatcher dispatcher;
 
@@ -53,37 +34,11 @@ final class JsonRpcEndpoint {
     }
 
     Mono<ServerResponse> handle(ServerRequest request) {
-        long declared = request.headers().contentLength().orElse(-1);
-        if (declared > this.maxRequest.toBytes()) {
-            return tooLarge();
-        }
         RpcContext context = new RpcContext("rpc", acceptsEventStream(request));
-        return DataBufferUtils.join(request.body(BodyExtractors.toDataBuffers()), (int) this.maxRequest.toBytes())
-            .map((buffer) -> {
-                byte[] bytes = new byte[buffer.readableByteCount()];
-                buffer.read(bytes);
-                DataBufferUtils.release(buffer);
-                return bytes;
-            })
-            .defaultIfEmpty(new byte[0])
+        return RequestBodies.read(request, this.maxRequest)
             .flatMap((body) -> this.dispatcher.dispatch(body, context))
             .flatMap(this::reply)
-            .onErrorResume(DataBufferLimitException.class, (ex) -> tooLarge())
-            .onErrorResume(JsonRpcEndpoint::clientWentAway, (ex) -> {
-                logger.debug("Client {} went away while sending its request: {}", request.remoteAddress()
-                    .map(Object::toString)
-                    .orElse("?"), ex.toString());
-                return Mono.empty();
-            })
-            .contextWrite(QUIET_DROPS);
-    }
-
-    /**
-     * Whether reading the body failed because the client closed or reset its connection: nobody is left to answer,
-     * and it is the client's doing, not a server error.
-     */
-    private static boolean clientWentAway(Throwable ex) {
-        return ex instanceof AbortedException || AbortedException.isConnectionReset(ex);
+            .onErrorResume(RequestBodies.TooLargeException.class, (ex) -> tooLarge(ex.getMessage()));
     }
 
     /** Whether the client accepts Server-Sent Events; an {@code Accept} header that does not parse counts as no. */
@@ -109,11 +64,10 @@ final class JsonRpcEndpoint {
         return ServerResponse.noContent().build();
     }
 
-    private Mono<ServerResponse> tooLarge() {
+    private static Mono<ServerResponse> tooLarge(String message) {
         return ServerResponse.status(HttpStatus.CONTENT_TOO_LARGE)
             .contentType(MediaType.APPLICATION_JSON)
-            .bodyValue(ErrorBodies.of(ErrorCode.INVALID_REQUEST,
-                    "the request body exceeds rkllm.limits.max-request-bytes (" + this.maxRequest + ")"));
+            .bodyValue(ErrorBodies.of(ErrorCode.INVALID_REQUEST, message));
     }
 
 }

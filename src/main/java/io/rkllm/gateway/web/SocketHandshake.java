@@ -23,7 +23,7 @@ final class SocketHandshake extends HandshakeWebSocketService {
 
     @Override
     public Mono<Void> handleRequest(ServerWebExchange exchange, WebSocketHandler handler) {
-        Connection connection = SseEvents.connection(exchange.getResponse());
+        Connection connection = StreamedBody.connection(exchange.getResponse());
         return super.handleRequest(exchange, handler).contextWrite((context) -> context.put(CONNECTION, connection));
     }
 

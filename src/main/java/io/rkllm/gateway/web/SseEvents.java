@@ -6,7 +6,6 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
-import io.netty.channel.EventLoop;
 import io.rkllm.gateway.rpc.InferenceMethods;
 import io.rkllm.gateway.stream.ReplayGapEvent;
 import io.rkllm.gateway.stream.StreamChunk;
@@ -14,12 +13,10 @@ import io.rkllm.gateway.stream.StreamEvent;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.MediaType;
 import org.springframework.http.server.reactive.ServerHttpResponse;
-import org.springframework.http.server.reactive.ServerHttpResponseDecorator;
 import org.springframework.web.reactive.function.BodyInserter;
 import org.springframework.web.reactive.function.server.ServerResponse;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.netty.Connection;
 import tools.jackson.databind.ObjectMapper;
 
 /**
@@ -59,26 +56,13 @@ final class SseEvents {
      */
     Mono<ServerResponse> respond(byte @Nullable [] preamble, Flux<StreamEvent> events) {
         BodyInserter<Object, ServerHttpResponse> body = (response, context) -> response.writeWith(new SseOutbox<>(
-                preamble, events, this::encode, eventLoop(response), response.bufferFactory(), this.heartbeat));
+                preamble, events, this::encode, StreamedBody.eventLoop(response), response.bufferFactory(),
+                this.heartbeat));
         return ServerResponse.ok()
             .contentType(MediaType.TEXT_EVENT_STREAM)
             .header("Cache-Control", "no-cache")
             .header("X-Accel-Buffering", "no")
             .body(body);
-    }
-
-    private static EventLoop eventLoop(ServerHttpResponse response) {
-        return connection(response).channel().eventLoop();
-    }
-
-    /** The Reactor Netty connection a response goes out on. */
-    static Connection connection(ServerHttpResponse response) {
-        Object nativeResponse = ServerHttpResponseDecorator.getNativeResponse(response);
-        if (nativeResponse instanceof Connection connection) {
-            return connection;
-        }
-        throw new IllegalStateException("Responses are written on Reactor Netty's event loops; the server runs on "
-                + nativeResponse.getClass().getName());
     }
 
     private byte[] encode(StreamEvent event) {

@@ -48,6 +48,9 @@ final class SseOutbox<T> extends Flux<DataBuffer> implements CoreSubscriber<T>, 
 
     private final Duration heartbeat;
 
+    /** Written every heartbeat when nothing else goes out; null for a format without comments (NDJSON). */
+    private final byte @Nullable [] keepAliveBytes;
+
     // Shared with the threads events arrive on, guarded by this.
     private List<T> pending = new ArrayList<>();
 
@@ -82,6 +85,15 @@ final class SseOutbox<T> extends Flux<DataBuffer> implements CoreSubscriber<T>, 
      */
     SseOutbox(byte @Nullable [] preamble, Publisher<T> events, Function<? super T, byte[]> encoder, EventLoop loop,
             DataBufferFactory buffers, Duration heartbeat) {
+        this(preamble, events, encoder, loop, buffers, heartbeat, KEEP_ALIVE);
+    }
+
+    /**
+     * @param keepAlive written every heartbeat while nothing else is (null: no heartbeat)
+     */
+    SseOutbox(byte @Nullable [] preamble, Publisher<T> events, Function<? super T, byte[]> encoder, EventLoop loop,
+            DataBufferFactory buffers, Duration heartbeat, byte @Nullable [] keepAlive) {
+        this.keepAliveBytes = keepAlive;
         this.preamble = preamble;
         this.events = events;
         this.encoder = encoder;
@@ -109,8 +121,10 @@ final class SseOutbox<T> extends Flux<DataBuffer> implements CoreSubscriber<T>, 
     public void onSubscribe(Subscription subscription) {
         this.upstream = subscription;
         actual().onSubscribe(this);
-        long period = this.heartbeat.toNanos();
-        this.beat = this.loop.scheduleAtFixedRate(this::keepAlive, period, period, TimeUnit.NANOSECONDS);
+        if (this.keepAliveBytes != null) {
+            long period = this.heartbeat.toNanos();
+            this.beat = this.loop.scheduleAtFixedRate(this::keepAlive, period, period, TimeUnit.NANOSECONDS);
+        }
         if (this.terminated) {
             // Gone while the heartbeat was being set up: it must not tick on for a connection that is no more.
             stopBeating();
@@ -265,8 +279,8 @@ final class SseOutbox<T> extends Flux<DataBuffer> implements CoreSubscriber<T>, 
                 parts.add(this.encoder.apply(event));
             }
         }
-        if (keepAlive) {
-            parts.add(KEEP_ALIVE);
+        if (keepAlive && this.keepAliveBytes != null) {
+            parts.add(this.keepAliveBytes);
         }
         int size = 0;
         for (byte[] part : parts) {

@@ -102,7 +102,8 @@ class RkllmHealthIndicatorTest {
 
         };
 
-        Health health = new RkllmHealthIndicator(this.runtime, failing).health().block(Duration.ofSeconds(10));
+        Health health = new RkllmHealthIndicator(this.runtime, failing, null, "configured").health()
+            .block(Duration.ofSeconds(10));
 
         assertThat(health).isNotNull();
         assertThat(health.getStatus()).isEqualTo(Status.DOWN);
@@ -113,7 +114,7 @@ class RkllmHealthIndicatorTest {
     private RkllmHealthIndicator indicator() {
         StreamManager manager = new StreamManager(this.runtime, streams(), queue(), Clock.systemUTC(),
                 StreamMetrics.NONE, this.timer);
-        return new RkllmHealthIndicator(this.runtime, manager);
+        return new RkllmHealthIndicator(this.runtime, manager, null, "configured");
     }
 
     private static StreamsProperties streams() {

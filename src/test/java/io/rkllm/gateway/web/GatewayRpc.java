@@ -39,7 +39,7 @@ public final class GatewayRpc {
     }
 
     /** The whole response object of a call, which must be HTTP 200. */
-    JsonNode call(String method, Map<String, ?> params) {
+    public JsonNode call(String method, Map<String, ?> params) {
         RawHttp.Answer answer = this.http.post(request(method, params));
         assertThat(answer.status()).as("HTTP status of %s: %s", method, answer.body()).isEqualTo(200);
         return JsonMapper.shared().readTree(answer.body());
@@ -57,7 +57,7 @@ public final class GatewayRpc {
     }
 
     /** The error object of a call that must fail. */
-    JsonNode error(String method, Map<String, ?> params) {
+    public JsonNode error(String method, Map<String, ?> params) {
         JsonNode response = call(method, params);
         assertThat(response.has("result")).as("%s answered %s", method, response).isFalse();
         return response.get("error");
@@ -87,7 +87,7 @@ public final class GatewayRpc {
     }
 
     /** Waits until nothing runs on the NPU and nothing waits for it. */
-    void awaitNpuFree() {
+    public void awaitNpuFree() {
         await("NPU free").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20)).untilAsserted(() -> {
             JsonNode status = status();
             assertThat(status.get("running_session_id").isNull()).as("running session in %s", status).isTrue();
@@ -110,7 +110,7 @@ public final class GatewayRpc {
     }
 
     /** Aborts what runs on the NPU until nothing runs or waits, so that a failed test leaves nothing behind. */
-    void abortUntilFree() {
+    public void abortUntilFree() {
         await("NPU freed").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20)).until(() -> {
             result("rkllm_abort");
             JsonNode status = status();

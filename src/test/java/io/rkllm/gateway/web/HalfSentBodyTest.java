@@ -23,7 +23,7 @@ import static org.awaitility.Awaitility.await;
  * no stack trace, and the service serves the next client.
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
-        properties = "logging.level.io.rkllm.gateway.web.JsonRpcEndpoint=DEBUG")
+        properties = "logging.level.io.rkllm.gateway.web.RequestBodies=DEBUG")
 @ExtendWith(OutputCaptureExtension.class)
 class HalfSentBodyTest {
 

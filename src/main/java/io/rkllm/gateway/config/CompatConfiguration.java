@@ -1,0 +1,38 @@
+package io.rkllm.gateway.config;
+
+import java.time.Clock;
+
+import io.rkllm.gateway.chat.ChatService;
+import io.rkllm.gateway.chat.ChatTemplate;
+import io.rkllm.gateway.nativebridge.RkllmRuntime;
+import io.rkllm.gateway.ollama.OllamaEndpoint;
+import io.rkllm.gateway.openai.OpenAiEndpoint;
+import io.rkllm.gateway.stream.StreamManager;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.web.reactive.function.server.RouterFunction;
+import org.springframework.web.reactive.function.server.ServerResponse;
+import tools.jackson.databind.ObjectMapper;
+
+/** Builds the chat service and the routes of the OpenAI- and Ollama-compatible APIs. */
+@Configuration(proxyBeanMethods = false)
+public class CompatConfiguration {
+
+    @Bean
+    ChatService chatService(StreamManager manager, RkllmRuntime runtime, ChatProperties properties) {
+        return new ChatService(manager, runtime, properties, ChatTemplate.configured(properties));
+    }
+
+    @Bean
+    RouterFunction<ServerResponse> openAiRoutes(ChatService chats, LimitsProperties limits, StreamsProperties streams,
+            ObjectMapper mapper, Clock clock) {
+        return new OpenAiEndpoint(chats, limits.maxRequestBytes(), streams.heartbeat(), mapper, clock).routes();
+    }
+
+    @Bean
+    RouterFunction<ServerResponse> ollamaRoutes(ChatService chats, RkllmRuntime runtime, LimitsProperties limits,
+            ObjectMapper mapper, Clock clock) {
+        return new OllamaEndpoint(chats, runtime, limits.maxRequestBytes(), mapper, clock).routes();
+    }
+
+}

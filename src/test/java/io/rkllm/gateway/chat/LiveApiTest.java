@@ -1,0 +1,92 @@
+package io.rkllm.gateway.chat;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import io.rkllm.gateway.nativebridge.RkllmRuntime;
+import io.rkllm.gateway.web.GatewayRpc;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Base of the tests of the OpenAI- and Ollama-compatible APIs over a real port on the simulator: each test starts
+ * with the model loaded and the NPU free, and leaves it free with its streams closed.
+ */
+public abstract class LiveApiTest {
+
+    protected static final Duration WAIT = Duration.ofSeconds(10);
+
+    /** Markers for a run without simulated time. */
+    protected static final String FAST = "[[sim:prefill_ms=0]][[sim:delay_us=0]]";
+
+    @LocalServerPort
+    protected int port;
+
+    @Autowired
+    protected RkllmRuntime runtime;
+
+    protected ApiClient api;
+
+    protected GatewayRpc rpc;
+
+    private final List<ApiClient.Lines> streams = new ArrayList<>();
+
+    @BeforeEach
+    void freeNpu() throws Exception {
+        this.runtime.initialization().get(10, TimeUnit.SECONDS);
+        this.api = new ApiClient(this.port);
+        this.rpc = new GatewayRpc(this.port);
+        this.rpc.awaitNpuFree();
+    }
+
+    @AfterEach
+    void cleanUp() throws Exception {
+        for (ApiClient.Lines stream : this.streams) {
+            stream.close();
+        }
+        this.rpc.abortUntilFree();
+    }
+
+    /**
+     * A chat request body of one user message to {@code model}, with more fields given as name, value, name, value…
+     */
+    protected static Map<String, Object> chatBody(String model, String content, Object... more) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("model", model);
+        body.put("messages", List.of(Map.of("role", "user", "content", content)));
+        for (int i = 0; i < more.length; i += 2) {
+            body.put((String) more[i], more[i + 1]);
+        }
+        return body;
+    }
+
+    /** A streamed answer, closed after the test. */
+    protected ApiClient.Lines stream(String path, Object body) {
+        ApiClient.Lines lines = this.api.stream(path, body);
+        this.streams.add(lines);
+        return lines;
+    }
+
+    /** The text of a short JSON-RPC run of the same prompt: what the simulator generates for it. */
+    protected String generated(String prompt) {
+        return this.rpc.result("rkllm_run", Map.of("prompt_input", prompt)).get("text").asString();
+    }
+
+    /** Closes a streamed answer mid-run and waits for the NPU to stop within a second. */
+    protected void closeAndAwaitAbort(ApiClient.Lines client) throws Exception {
+        assertThat(this.rpc.isRunning()).isTrue();
+        client.close();
+        await("run aborted").atMost(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(10))
+            .until(() -> !this.rpc.isRunning());
+    }
+
+}
