@@ -36,10 +36,12 @@ model=native-libs/models/tiny-sim.rkllm
 #  - max-new-tokens -1: the bundled file caps a run at 1024 tokens, measurement 2 needs 200,000;
 #  - max-sessions, idle-timeout, queue capacity and max-wait: room for every session the bench creates (100
 #    concurrent runs, 50 queued sessions held for minutes) and no eviction while it measures;
+#  - ws.max-pending-frames: the WebSocket row reads an unpaced run that outruns any socket; the bound that closes
+#    a slow socket (1008) would end it, and the row counts lost chunks instead;
 #  - replay-limit stays at its default (4096 chunks kept per session): every subscriber attaches while its session
 #    is still queued, so each reads every chunk live and none relies on replay.
 overrides=(--rkllm.model.max-new-tokens=-1 --rkllm.streams.max-sessions=6000 --rkllm.streams.idle-timeout=30m
-    --rkllm.queue.capacity=128 --rkllm.queue.max-wait=30m)
+    --rkllm.queue.capacity=128 --rkllm.queue.max-wait=30m --rkllm.ws.max-pending-frames=1000000)
 # The floors of 5 and 6 (bench/src/IdleFloor.java) read no configuration file, serve the readiness probe and stop
 # as soon as the service does (the jar's application.yml).
 idle_floor_args=(--spring.config.name=idle-floor --management.endpoint.health.probes.enabled=true

@@ -79,6 +79,7 @@ public final class Report {
             Map.entry("queue.overhead_pct", new Target("<=", 5)),
             Map.entry("queue.errors", new Target("<=", 0)),
             Map.entry("e2e.mcp_lost_notifications", new Target("<=", 0)),
+            Map.entry("e2e.ws_lost_chunks", new Target("<=", 0)),
             Map.entry("idle.heap_per_conn_kib", new Target("<=", 8)),
             Map.entry("idle.ping_max_ms", new Target("<", 50)),
             Map.entry("startup.ready_ms", new Target("<=", 3000)),
@@ -106,6 +107,12 @@ public final class Report {
         KNOWN.put("latency.mcp.p50_ms", new String[] { "3  latency emit->MCP progress notification, p50", "ms" });
         KNOWN.put("latency.mcp.p99_ms", new String[] { "3  latency emit->MCP progress notification, p99", "ms" });
         KNOWN.put("latency.mcp.max_ms", new String[] { "3  latency emit->MCP progress notification, max", "ms" });
+        KNOWN.put("e2e.ws_tokens_per_s",
+                new String[] { "2  end to end over WebSocket: rkllm_stream notifications", "tokens/s" });
+        KNOWN.put("e2e.ws_lost_chunks", new String[] { "2  over WebSocket: tokens without a notification", "tokens" });
+        KNOWN.put("latency.ws.p50_ms", new String[] { "3  latency emit->WebSocket notification, p50", "ms" });
+        KNOWN.put("latency.ws.p99_ms", new String[] { "3  latency emit->WebSocket notification, p99", "ms" });
+        KNOWN.put("latency.ws.max_ms", new String[] { "3  latency emit->WebSocket notification, max", "ms" });
         KNOWN.put("queue.wall_ms", new String[] { "4  queue: wall time of the concurrent runs", "ms" });
         KNOWN.put("queue.busy_ms", new String[] { "4  queue: simulator busy (prefill+generate)", "ms" });
         KNOWN.put("queue.overhead_pct", new String[] { "4  queue: overhead, wall / busy - 1", "%" });

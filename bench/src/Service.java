@@ -11,7 +11,7 @@ import java.util.regex.Pattern;
  * Measurements 2 to 5 against the running service, as a real client on loopback: SSE over raw sockets
  * ({@link SseFanout}), JSON-RPC over {@code java.net.http} ({@link Rpc}).
  *
- * <p>Usage: {@code Service <port> <server pid> full|smoke [e2e|latency|mcp|queue|idle ...]}: all of them, or
+ * <p>Usage: {@code Service <port> <server pid> full|smoke [e2e|latency|mcp|ws|queue|idle ...]}: all of them, or
  * the ones named (for profiling one of them); {@code idle-floor}, named only, measures 5 against {@link IdleFloor}
  * instead of the service.
  */
@@ -102,6 +102,9 @@ public final class Service {
         if (only.isEmpty() || only.contains("mcp")) {
             bench.mcp();
         }
+        if (only.isEmpty() || only.contains("ws")) {
+            bench.ws();
+        }
         if (only.isEmpty() || only.contains("queue")) {
             bench.queue();
         }
@@ -171,6 +174,35 @@ public final class Service {
             report(reported, "latency.mcp.p50_ms", Stats.percentile(samples, samples.length, 50) / 1e6);
             report(reported, "latency.mcp.p99_ms", Stats.percentile(samples, samples.length, 99) / 1e6);
             report(reported, "latency.mcp.max_ms", Stats.percentile(samples, samples.length, 100) / 1e6);
+        });
+    }
+
+    /**
+     * 2 and 3 over WebSocket, beside the SSE rows: one blocking {@code rkllm_run} on a socket read as its
+     * {@code rkllm_stream} notifications, unpaced for tokens/s, then stamped at 1 ms per token for emit → receive.
+     */
+    private void ws() throws Exception {
+        WsStream ws = new WsStream(this.port);
+        long tokens = this.sizes.streamTokens();
+        Stats.log("WebSocket: one rkllm_run, %d tokens as rkllm_stream notifications", tokens);
+        this.sizes.repeat((reported) -> {
+            WsStream.Read read = ws.run(Rpc.prompt(tokens, 0));
+            if (!read.answer().contains("\"finish_reason\":\"stop\"")) {
+                throw new IllegalStateException("the run did not end well: " + read.answer());
+            }
+            report(reported, "e2e.ws_tokens_per_s", tokens / ((read.endNanos() - read.firstNanos()) / 1e9));
+            report(reported, "e2e.ws_lost_chunks", tokens - read.chunks());
+        });
+        long stamped = this.sizes.latencyTokens();
+        Stats.log("WebSocket latency: one rkllm_run, %d stamped tokens at 1 ms", stamped);
+        this.sizes.repeat((reported) -> {
+            long[] samples = ws.run(Rpc.prompt(stamped, 1000, "[[sim:stamp]]")).latencies();
+            if (samples.length != stamped) {
+                throw new IllegalStateException(samples.length + " stamped notifications read, expected " + stamped);
+            }
+            report(reported, "latency.ws.p50_ms", Stats.percentile(samples, samples.length, 50) / 1e6);
+            report(reported, "latency.ws.p99_ms", Stats.percentile(samples, samples.length, 99) / 1e6);
+            report(reported, "latency.ws.max_ms", Stats.percentile(samples, samples.length, 100) / 1e6);
         });
     }
 

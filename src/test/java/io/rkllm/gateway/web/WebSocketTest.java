@@ -99,7 +99,10 @@ class WebSocketTest extends LiveGatewayTest {
     @Test
     void answerComesBeforeTheNotificationsOfTheSessionItStarted() throws Exception {
         WsClient socket = socket();
-        socket.send(GatewayRpc.request("rkllm_run_async", prompt("ORDER" + FAST + "[[sim:tokens=5]]")));
+        // A prefill long enough that the session still runs when the socket starts pushing it: a run that ended
+        // before has no state left to announce.
+        socket.send(GatewayRpc.request("rkllm_run_async",
+                prompt("ORDER[[sim:prefill_ms=300]][[sim:delay_us=0]][[sim:tokens=5]]")));
 
         JsonNode answer = socket.answer(WAIT);
         String id = answer.get("result").get("session_id").asString();
