@@ -108,7 +108,7 @@ public final class Report {
         KNOWN.put("latency.mcp.p99_ms", new String[] { "3  latency emit->MCP progress notification, p99", "ms" });
         KNOWN.put("latency.mcp.max_ms", new String[] { "3  latency emit->MCP progress notification, max", "ms" });
         KNOWN.put("e2e.ws_tokens_per_s",
-                new String[] { "2  end to end over WebSocket: rkllm_stream notifications", "tokens/s" });
+                new String[] { "2  end to end over WebSocket: notifications", "tokens/s" });
         KNOWN.put("e2e.ws_lost_chunks", new String[] { "2  over WebSocket: tokens without a notification", "tokens" });
         KNOWN.put("latency.ws.p50_ms", new String[] { "3  latency emit->WebSocket notification, p50", "ms" });
         KNOWN.put("latency.ws.p99_ms", new String[] { "3  latency emit->WebSocket notification, p99", "ms" });
