@@ -84,7 +84,8 @@ public class InferenceMethods implements RpcMethodProvider {
      */
     private Mono<?> run(RpcCall call) {
         if (call.context().acceptsEventStream()) {
-            return Mono.just(this.manager.start(this.runParams.read(call.params()), "sse", call.requestKey()));
+            return Mono.just(this.manager.start(this.runParams.read(call.params()), "sse", call.context().caller(),
+                    call.requestKey()));
         }
         SessionStream stream = start(call);
         StringBuilder text = new StringBuilder();
@@ -103,7 +104,8 @@ public class InferenceMethods implements RpcMethodProvider {
     }
 
     private SessionStream start(RpcCall call) {
-        return this.manager.start(this.runParams.read(call.params()), call.context().transport(), call.requestKey());
+        return this.manager.start(this.runParams.read(call.params()), call.context().transport(),
+                call.context().caller(), call.requestKey());
     }
 
     private Mono<Aborted> abort(RpcCall call) {
@@ -142,7 +144,8 @@ public class InferenceMethods implements RpcMethodProvider {
     private Mono<TestStarted> testStreamingCallback(RpcCall call) {
         List<String> tokens = call.params().strings("mock_tokens");
         int delay = call.params().integer("delay_ms", 0, 10_000, 0);
-        SessionStream stream = this.manager.startSynthetic(tokens, Duration.ofMillis(delay), call.requestKey());
+        SessionStream stream = this.manager.startSynthetic(tokens, Duration.ofMillis(delay), call.context().caller(),
+                call.requestKey());
         return Mono.just(new TestStarted(true, tokens.size(), stream.id(), streamUrl(stream.id())));
     }
 

@@ -131,7 +131,7 @@ public class JsonRpcDispatcher {
             if (method == null) {
                 throw new GatewayException(ErrorCode.METHOD_NOT_FOUND, "method not found: " + Echo.of(name));
             }
-            requireEnabled(method);
+            requireAllowed(method, context);
             if (params != null && !params.isObject()) {
                 throw new GatewayException(ErrorCode.INVALID_PARAMS, "params must be an object of named parameters");
             }
@@ -146,7 +146,11 @@ public class JsonRpcDispatcher {
             .doOnNext((reply) -> this.observer.completed(label, outcome(reply)));
     }
 
-    private void requireEnabled(RpcMethod method) {
+    /** Admin methods take an admin caller before their switch is even looked at; then the switch must be on. */
+    private void requireAllowed(RpcMethod method, RpcContext context) {
+        if (method.gate() == RpcMethod.Gate.ADMIN && !context.caller().admin()) {
+            throw new GatewayException(ErrorCode.FORBIDDEN, method.name() + " takes an admin key");
+        }
         boolean enabled = switch (method.gate()) {
             case NONE -> true;
             case TEST -> this.settings.testMethods();
@@ -160,8 +164,7 @@ public class JsonRpcDispatcher {
     }
 
     private static JsonRpcError toError(String method, Throwable failure) {
-        GatewayException ex = ClientErrors.translate(failure, "Method " + method);
-        return JsonRpcError.of(ex.errorCode(), ex.getMessage());
+        return JsonRpcError.of(ClientErrors.translate(failure, "Method " + method));
     }
 
     private static String outcome(Reply reply) {

@@ -95,9 +95,10 @@ public class StreamManager {
      * session's from the start; cancelling them aborts the run, as the caller that started it is gone.
      *
      * @param transport how the run was asked for, as {@code /actuator/streams} shows it
+     * @param caller who asks: the session is theirs
      * @param requestKey what {@link #findByRequestId} finds the session by (the JSON-RPC id's key), or null
      */
-    public SessionStream start(RunRequest request, String transport, @Nullable Object requestKey) {
+    public SessionStream start(RunRequest request, String transport, Caller caller, @Nullable Object requestKey) {
         refuseWhenShuttingDown();
         try {
             this.runtime.check(request);
@@ -105,7 +106,7 @@ public class StreamManager {
         catch (RuntimeException ex) {
             throw ClientErrors.translate(ex, "Checking a run");
         }
-        StreamSession session = register(request, requestKey, transport, SessionState.QUEUED);
+        StreamSession session = register(request, requestKey, transport, caller, SessionState.QUEUED);
         try {
             this.queue.enqueue(session);
         }
@@ -118,12 +119,21 @@ public class StreamManager {
     }
 
     /**
+     * A run whose caller is not named: the session belongs to {@link Caller#UNIDENTIFIED}. Transports pass their
+     * caller instead, so that the session is theirs and their client's limits count it.
+     */
+    public SessionStream start(RunRequest request, String transport, @Nullable Object requestKey) {
+        return start(request, transport, Caller.UNIDENTIFIED, requestKey);
+    }
+
+    /**
      * Streams given text pieces into a new session through the same callback path as native results, without the NPU
      * (for {@code test_streaming_callback}).
      */
-    public SessionStream startSynthetic(List<String> pieces, Duration delay, @Nullable Object requestKey) {
+    public SessionStream startSynthetic(List<String> pieces, Duration delay, Caller caller,
+            @Nullable Object requestKey) {
         refuseWhenShuttingDown();
-        StreamSession session = register(null, requestKey, "test", SessionState.RUNNING);
+        StreamSession session = register(null, requestKey, "test", caller, SessionState.RUNNING);
         accept(session);
         NativeRun run = SyntheticTokenSource.start(pieces, delay, listenerFor(session), this.timer,
                 CallbackObserver.NONE);
@@ -137,6 +147,11 @@ public class StreamManager {
             }
         });
         return owned(session);
+    }
+
+    /** Synthetic pieces for a caller that is not named, as {@link #start(RunRequest, String, Object)}. */
+    public SessionStream startSynthetic(List<String> pieces, Duration delay, @Nullable Object requestKey) {
+        return startSynthetic(pieces, delay, Caller.UNIDENTIFIED, requestKey);
     }
 
     /**
@@ -302,8 +317,8 @@ public class StreamManager {
     }
 
     private StreamSession register(@Nullable RunRequest request, @Nullable Object requestId, String transport,
-            SessionState initial) {
-        StreamSession session = new StreamSession(request, requestId, transport, initial, this.clock,
+            Caller caller, SessionState initial) {
+        StreamSession session = new StreamSession(request, requestId, transport, caller, initial, this.clock,
                 this.properties.replayLimit());
         synchronized (this.sessions) {
             if (this.sessions.size() >= this.properties.maxSessions() && !giveWay()) {

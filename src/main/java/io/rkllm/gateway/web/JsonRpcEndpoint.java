@@ -7,6 +7,7 @@ import io.rkllm.gateway.rpc.JsonRpcDispatcher;
 import io.rkllm.gateway.rpc.JsonRpcDispatcher.Json;
 import io.rkllm.gateway.rpc.JsonRpcDispatcher.Stream;
 import io.rkllm.gateway.rpc.RpcContext;
+import io.rkllm.gateway.security.Callers;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.core.io.buffer.DataBufferLimitException;
@@ -57,7 +58,20 @@ final class JsonRpcEndpoint {
         if (declared > this.maxRequest.toBytes()) {
             return tooLarge();
         }
-        RpcContext context = new RpcContext("rpc", acceptsEventStream(request));
+        boolean eventStream = acceptsEventStream(request);
+        return Callers.of(request.exchange())
+            .flatMap((caller) -> dispatch(request, new RpcContext("rpc", eventStream, caller)))
+            .onErrorResume(DataBufferLimitException.class, (ex) -> tooLarge())
+            .onErrorResume(JsonRpcEndpoint::clientWentAway, (ex) -> {
+                logger.debug("Client {} went away while sending its request: {}", request.remoteAddress()
+                    .map(Object::toString)
+                    .orElse("?"), ex.toString());
+                return Mono.empty();
+            })
+            .contextWrite(QUIET_DROPS);
+    }
+
+    private Mono<ServerResponse> dispatch(ServerRequest request, RpcContext context) {
         return DataBufferUtils.join(request.body(BodyExtractors.toDataBuffers()), (int) this.maxRequest.toBytes())
             .map((buffer) -> {
                 byte[] bytes = new byte[buffer.readableByteCount()];
@@ -67,15 +81,7 @@ final class JsonRpcEndpoint {
             })
             .defaultIfEmpty(new byte[0])
             .flatMap((body) -> this.dispatcher.dispatch(body, context))
-            .flatMap(this::reply)
-            .onErrorResume(DataBufferLimitException.class, (ex) -> tooLarge())
-            .onErrorResume(JsonRpcEndpoint::clientWentAway, (ex) -> {
-                logger.debug("Client {} went away while sending its request: {}", request.remoteAddress()
-                    .map(Object::toString)
-                    .orElse("?"), ex.toString());
-                return Mono.empty();
-            })
-            .contextWrite(QUIET_DROPS);
+            .flatMap(this::reply);
     }
 
     /**

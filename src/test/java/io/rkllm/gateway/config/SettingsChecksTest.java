@@ -18,6 +18,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class SettingsChecksTest {
 
+    private static final String HEX = "cc6ad95aec96d213cb721e296d7db940a8d57eed4fc3a1638972b707bf46b952";
+
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
         .withUserConfiguration(Settings.class);
 
@@ -50,7 +52,9 @@ class SettingsChecksTest {
             "rkllm.streams.heartbeat, 0s, rkllm.streams.heartbeat must be positive",
             "rkllm.limits.max-batch, 0, rkllm.limits.max-batch must be at least 1",
             "rkllm.limits.max-request-bytes, 100B, rkllm.limits.max-request-bytes must be at least 1KB",
-            "rkllm.abi, 1.1, 'rkllm.abi must be auto, 1.2 or 1.3' " })
+            "rkllm.abi, 1.1, 'rkllm.abi must be auto, 1.2 or 1.3' ",
+            "rkllm.security.stream-tokens.ttl, 0s, rkllm.security.stream-tokens.ttl must be positive",
+            "rkllm.security.stream-tokens.secret, too-short, rkllm.security.stream-tokens.secret must be at least 32" })
     void aBadValueStopsTheStartWithTheKeyNamed(String key, String value, String message) {
         this.runner.withPropertyValues(key + "=" + value).run((context) -> {
             assertThat(context).hasFailed();
@@ -58,9 +62,48 @@ class SettingsChecksTest {
         });
     }
 
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "a key without a name | api-keys[0].key=k1 | every key needs a name",
+            "a key and its digest | api-keys[0].name=a,api-keys[0].key=k1,api-keys[0].key-sha256=" + HEX
+                    + " | needs exactly one of key and key-sha256",
+            "neither | api-keys[0].name=a | needs exactly one of key and key-sha256",
+            "a digest that is not hex | api-keys[0].name=a,api-keys[0].key-sha256=xyz | must be 64 hex digits",
+            "one name twice | api-keys[0].name=a,api-keys[0].key=k1,api-keys[1].name=a,api-keys[1].key=k2"
+                    + " | the name 'a' is given twice",
+            "one key twice | api-keys[0].name=a,api-keys[0].key=k1,api-keys[1].name=b,api-keys[1].key=k1"
+                    + " | key 'b' has the same key as another one",
+            "a role nobody has | api-keys[0].name=a,api-keys[0].key=k1,api-keys[0].role=root | role" })
+    void aBadApiKeyStopsTheStartWithoutShowingTheKey(String name, String settings, String message) {
+        String[] pairs = settings.strip().split(",");
+        for (int i = 0; i < pairs.length; i++) {
+            pairs[i] = "rkllm.security." + pairs[i];
+        }
+        this.runner.withPropertyValues(pairs).run((context) -> {
+            assertThat(context).hasFailed();
+            assertThat(context.getStartupFailure()).hasStackTraceContaining(message.strip());
+            assertThat(context.getStartupFailure().toString()).doesNotContain("k1").doesNotContain("k2");
+        });
+    }
+
+    @Test
+    void apiKeysBindWithTheirRoleAndNoKeyMeansOpen() {
+        this.runner.run((context) -> assertThat(context.getBean(SecurityProperties.class).apiKeys()).isEmpty());
+        this.runner.withPropertyValues("rkllm.security.api-keys[0].name=ops", "rkllm.security.api-keys[0].key=k1",
+                "rkllm.security.api-keys[0].role=admin", "rkllm.security.api-keys[1].name=web",
+                "rkllm.security.api-keys[1].key-sha256=" + HEX.toUpperCase()).run((context) -> {
+                    SecurityProperties security = context.getBean(SecurityProperties.class);
+                    assertThat(security.apiKeys()).extracting(SecurityProperties.ApiKey::role)
+                        .containsExactly(SecurityProperties.Role.ADMIN, SecurityProperties.Role.CLIENT);
+                    assertThat(security.apiKeys().get(1).keySha256()).isEqualTo(HEX);
+                    assertThat(security.toString()).doesNotContain("k1");
+                    assertThat(security.streamTokens().ttl()).isEqualTo(Duration.ofMinutes(10));
+                });
+    }
+
     @Configuration(proxyBeanMethods = false)
     @EnableConfigurationProperties({ QueueProperties.class, StreamsProperties.class, LimitsProperties.class,
-            RkllmProperties.class })
+            RkllmProperties.class, SecurityProperties.class })
     static class Settings {
 
     }

@@ -43,7 +43,7 @@ class InferenceQueueTest {
     }
 
     private StreamSession session() {
-        return new StreamSession(null, null, "test", SessionState.QUEUED, this.clock, 16);
+        return new StreamSession(null, null, "test", Caller.UNIDENTIFIED, SessionState.QUEUED, this.clock, 16);
     }
 
     @Test
