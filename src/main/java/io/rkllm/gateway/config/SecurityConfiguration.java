@@ -5,6 +5,7 @@ import java.time.Clock;
 import io.rkllm.gateway.security.ApiErrors;
 import io.rkllm.gateway.security.ApiKeys;
 import io.rkllm.gateway.security.CredentialsConverter;
+import io.rkllm.gateway.security.JsonOnlyPosts;
 import io.rkllm.gateway.security.KeyAuthenticationManager;
 import io.rkllm.gateway.security.OpenAccessWarning;
 import io.rkllm.gateway.security.Refusals;
@@ -77,6 +78,11 @@ public class SecurityConfiguration {
         http.addFilterAt(authentication, SecurityWebFiltersOrder.AUTHENTICATION)
             .authorizeExchange(RouteRules::apply);
         return http.build();
+    }
+
+    @Bean
+    JsonOnlyPosts jsonOnlyPosts(ApiErrors errors) {
+        return new JsonOnlyPosts(errors);
     }
 
     @Bean
