@@ -112,11 +112,11 @@ public class InferenceMethods implements RpcMethodProvider {
         String id = call.params().string("session_id");
         return Mono.fromCallable(() -> {
             if (id == null) {
-                return this.manager.abortRunning()
+                return this.manager.abortRunning(call.context().caller())
                     .map((session) -> new Aborted(true, session.id()))
                     .orElse(new Aborted(false, null));
             }
-            StreamSession session = this.manager.require(id);
+            StreamSession session = this.manager.require(id, call.context().caller());
             return new Aborted(this.manager.abort(session), session.id());
         }).subscribeOn(Schedulers.boundedElastic());
     }
@@ -128,10 +128,10 @@ public class InferenceMethods implements RpcMethodProvider {
         JsonNode requestId = params.raw("request_id");
         StreamSession session;
         if (id != null) {
-            session = this.manager.require(id);
+            session = this.manager.require(id, call.context().caller());
         }
         else if (requestId != null) {
-            session = this.manager.findByRequestId(RpcCall.requestKeyOf(requestId))
+            session = this.manager.findByRequestId(call.context().caller(), RpcCall.requestKeyOf(requestId))
                 .orElseThrow(() -> new GatewayException(ErrorCode.SESSION_NOT_FOUND,
                         "no session was started by request " + Echo.of(requestId.toString())));
         }

@@ -68,7 +68,8 @@ public class StreamManager {
 
     private final Map<String, StreamSession> sessions = new ConcurrentHashMap<>();
 
-    private final Map<Object, StreamSession> byRequestId = new ConcurrentHashMap<>();
+    /** By the key that started them and their request id: one key never finds another's session by its id. */
+    private final Map<RequestKey, StreamSession> byRequestId = new ConcurrentHashMap<>();
 
     private final AtomicLong created = new AtomicLong();
 
@@ -155,12 +156,17 @@ public class StreamManager {
     }
 
     /**
-     * A reader for an existing session, from the chunk after {@code afterSeq} on (-1 for all), or -32001. The run
-     * goes on when the reader goes.
+     * A reader for an existing session, from the chunk after {@code afterSeq} on (-1 for all), or -32001 when there is
+     * none or it is another key's. The run goes on when the reader goes.
      */
-    public SessionStream attach(String id, long afterSeq) {
-        StreamSession session = require(id);
+    public SessionStream attach(String id, long afterSeq, Caller caller) {
+        StreamSession session = require(id, caller);
         return new SessionStream(session, session.events(afterSeq));
+    }
+
+    /** A reader for a caller that is not named, as {@link #attach(String, long, Caller)}. */
+    public SessionStream attach(String id, long afterSeq) {
+        return attach(id, afterSeq, Caller.UNIDENTIFIED);
     }
 
     /**
@@ -186,17 +192,38 @@ public class StreamManager {
 
     /** The session with this id, or -32001. */
     public StreamSession require(String id) {
-        return find(id).orElseThrow(() -> new GatewayException(ErrorCode.SESSION_NOT_FOUND,
-                "no session " + Echo.of(id)));
+        return find(id).orElseThrow(() -> notFound(id));
     }
 
-    /** The session started by the JSON-RPC call with this id. */
-    public Optional<StreamSession> findByRequestId(Object requestKey) {
-        StreamSession session = this.byRequestId.get(requestKey);
+    /**
+     * The session with this id if the caller may use it, or -32001: another key's session answers as one that does
+     * not exist, so that its id tells nothing.
+     */
+    public StreamSession require(String id, Caller caller) {
+        StreamSession session = this.sessions.get(id);
+        if (session == null || !caller.mayUse(session)) {
+            throw notFound(id);
+        }
+        session.touch();
+        return session;
+    }
+
+    private static GatewayException notFound(String id) {
+        return new GatewayException(ErrorCode.SESSION_NOT_FOUND, "no session " + Echo.of(id));
+    }
+
+    /** The session that this caller's JSON-RPC call with this id started: never one that another key started. */
+    public Optional<StreamSession> findByRequestId(Caller caller, Object requestKey) {
+        StreamSession session = this.byRequestId.get(new RequestKey(caller.keyName(), requestKey));
         if (session != null) {
             session.touch();
         }
         return Optional.ofNullable(session);
+    }
+
+    /** The session started by the JSON-RPC call with this id, by a caller without a key. */
+    public Optional<StreamSession> findByRequestId(Object requestKey) {
+        return findByRequestId(Caller.UNIDENTIFIED, requestKey);
     }
 
     /** Aborts a session; false when it had already ended. */
@@ -205,13 +232,18 @@ public class StreamManager {
         return abort(session, "aborted", null);
     }
 
-    /** Aborts the session on the NPU, if any. */
-    public Optional<StreamSession> abortRunning() {
+    /** Aborts the session on the NPU, if any and if the caller may use it. */
+    public Optional<StreamSession> abortRunning(Caller caller) {
         StreamSession running = this.queue.running();
-        if (running != null && abort(running)) {
+        if (running != null && caller.mayUse(running) && abort(running)) {
             return Optional.of(running);
         }
         return Optional.empty();
+    }
+
+    /** Aborts the session on the NPU for a caller that is not named, as {@link #abortRunning(Caller)}. */
+    public Optional<StreamSession> abortRunning() {
+        return abortRunning(Caller.UNIDENTIFIED);
     }
 
     /** Aborts (if needed) and forgets a session; false when there was none with that id. */
@@ -354,17 +386,18 @@ public class StreamManager {
      */
     private void accept(StreamSession session) {
         this.created.incrementAndGet();
-        Object requestId = session.requestId();
-        if (requestId != null) {
-            this.byRequestId.put(requestId, session);
+        RequestKey key = RequestKey.of(session);
+        if (key != null) {
+            this.byRequestId.put(key, session);
         }
     }
 
     /** False when the session was no longer registered. */
     private boolean unregister(StreamSession session) {
         boolean removed = this.sessions.remove(session.id(), session);
-        if (session.requestId() != null) {
-            this.byRequestId.remove(session.requestId(), session);
+        RequestKey key = RequestKey.of(session);
+        if (key != null) {
+            this.byRequestId.remove(key, session);
         }
         return removed;
     }
@@ -431,6 +464,16 @@ public class StreamManager {
                 this.metrics.firstToken(Duration.between(accepted, this.clock.instant()));
             }
         };
+    }
+
+    /** A request id as the key that sent it sees it: {@code 1} of one key is not {@code 1} of another. */
+    private record RequestKey(@Nullable String keyName, Object requestId) {
+
+        static @Nullable RequestKey of(StreamSession session) {
+            Object requestId = session.requestId();
+            return (requestId != null) ? new RequestKey(session.owner().keyName(), requestId) : null;
+        }
+
     }
 
 }
