@@ -11,6 +11,7 @@ import io.rkllm.gateway.rpc.RpcMethodProvider;
 import io.rkllm.gateway.rpc.RpcObserver;
 import io.rkllm.gateway.rpc.RunParams;
 import io.rkllm.gateway.rpc.RuntimeMethods;
+import io.rkllm.gateway.stream.StreamLinks;
 import io.rkllm.gateway.stream.StreamManager;
 import io.rkllm.gateway.web.GatewayRoutes;
 import org.springframework.beans.factory.ObjectProvider;
@@ -30,8 +31,9 @@ public class WebConfiguration {
     }
 
     @Bean
-    InferenceMethods inferenceMethods(StreamManager manager, RkllmRuntime runtime, ClientPaths paths) {
-        return new InferenceMethods(manager, runtime, new RunParams(paths));
+    InferenceMethods inferenceMethods(StreamManager manager, RkllmRuntime runtime, ClientPaths paths,
+            StreamLinks links) {
+        return new InferenceMethods(manager, runtime, new RunParams(paths), links);
     }
 
     @Bean
@@ -51,8 +53,8 @@ public class WebConfiguration {
 
     @Bean
     RouterFunction<ServerResponse> gatewayRoutes(JsonRpcDispatcher dispatcher, StreamManager manager,
-            LimitsProperties limits, StreamsProperties streams, ObjectMapper mapper) {
-        return GatewayRoutes.of(dispatcher, manager, limits.maxRequestBytes(), streams.heartbeat(), mapper);
+            LimitsProperties limits, StreamsProperties streams, ObjectMapper mapper, StreamLinks links) {
+        return GatewayRoutes.of(dispatcher, manager, limits.maxRequestBytes(), streams.heartbeat(), mapper, links);
     }
 
 }

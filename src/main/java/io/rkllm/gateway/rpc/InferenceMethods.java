@@ -11,6 +11,7 @@ import io.rkllm.gateway.stream.SessionState;
 import io.rkllm.gateway.stream.SessionStream;
 import io.rkllm.gateway.stream.StreamChunk;
 import io.rkllm.gateway.stream.StreamChunk.ChunkError;
+import io.rkllm.gateway.stream.StreamLinks;
 import io.rkllm.gateway.stream.StreamManager;
 import io.rkllm.gateway.stream.StreamSession;
 import org.jspecify.annotations.Nullable;
@@ -29,10 +30,14 @@ public class InferenceMethods implements RpcMethodProvider {
 
     private final RunParams runParams;
 
-    public InferenceMethods(StreamManager manager, RkllmRuntime runtime, RunParams runParams) {
+    private final StreamLinks links;
+
+    /** @param links where the sessions' callers read them: with a stream token for a keyed caller */
+    public InferenceMethods(StreamManager manager, RkllmRuntime runtime, RunParams runParams, StreamLinks links) {
         this.manager = manager;
         this.runtime = runtime;
         this.runParams = runParams;
+        this.links = links;
     }
 
     @Override
@@ -75,7 +80,7 @@ public class InferenceMethods implements RpcMethodProvider {
         Integer position = session.queuePosition();
         return Mono.just(new Started(session.id(),
                 (session.state() == SessionState.QUEUED) ? "queued" : "streaming_started", position,
-                streamUrl(session.id())));
+                this.links.url(session.id(), call.context().caller())));
     }
 
     /**
@@ -146,12 +151,8 @@ public class InferenceMethods implements RpcMethodProvider {
         int delay = call.params().integer("delay_ms", 0, 10_000, 0);
         SessionStream stream = this.manager.startSynthetic(tokens, Duration.ofMillis(delay), call.context().caller(),
                 call.requestKey());
-        return Mono.just(new TestStarted(true, tokens.size(), stream.id(), streamUrl(stream.id())));
-    }
-
-    /** Where a session's output is read as Server-Sent Events. */
-    public static String streamUrl(String sessionId) {
-        return "/streams/" + sessionId;
+        return Mono.just(new TestStarted(true, tokens.size(), stream.id(),
+                this.links.url(stream.id(), call.context().caller())));
     }
 
     /** The answer to {@code rkllm_run_async}. */

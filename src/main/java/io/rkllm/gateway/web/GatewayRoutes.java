@@ -3,6 +3,7 @@ package io.rkllm.gateway.web;
 import java.time.Duration;
 
 import io.rkllm.gateway.rpc.JsonRpcDispatcher;
+import io.rkllm.gateway.stream.StreamLinks;
 import io.rkllm.gateway.stream.StreamManager;
 import org.springframework.util.unit.DataSize;
 import org.springframework.web.reactive.function.server.RouterFunction;
@@ -19,11 +20,12 @@ public final class GatewayRoutes {
     /**
      * @param maxRequest larger request bodies get HTTP 413
      * @param heartbeat how often SSE streams send a keep-alive comment
+     * @param links the stream URLs that streamed runs name in their first event
      */
     public static RouterFunction<ServerResponse> of(JsonRpcDispatcher dispatcher, StreamManager manager,
-            DataSize maxRequest, Duration heartbeat, ObjectMapper mapper) {
+            DataSize maxRequest, Duration heartbeat, ObjectMapper mapper, StreamLinks links) {
         SseEvents sse = new SseEvents(mapper, heartbeat);
-        JsonRpcEndpoint rpc = new JsonRpcEndpoint(dispatcher, maxRequest, sse);
+        JsonRpcEndpoint rpc = new JsonRpcEndpoint(dispatcher, maxRequest, sse, links);
         StreamEndpoint streams = new StreamEndpoint(manager, sse);
         return RouterFunctions.route()
             .POST("/rpc", rpc::handle)

@@ -8,6 +8,8 @@ import io.rkllm.gateway.rpc.JsonRpcDispatcher.Json;
 import io.rkllm.gateway.rpc.JsonRpcDispatcher.Stream;
 import io.rkllm.gateway.rpc.RpcContext;
 import io.rkllm.gateway.security.Callers;
+import io.rkllm.gateway.stream.Caller;
+import io.rkllm.gateway.stream.StreamLinks;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.core.io.buffer.DataBufferLimitException;
@@ -47,10 +49,13 @@ final class JsonRpcEndpoint {
 
     private final SseEvents sse;
 
-    JsonRpcEndpoint(JsonRpcDispatcher dispatcher, DataSize maxRequest, SseEvents sse) {
+    private final StreamLinks links;
+
+    JsonRpcEndpoint(JsonRpcDispatcher dispatcher, DataSize maxRequest, SseEvents sse, StreamLinks links) {
         this.dispatcher = dispatcher;
         this.maxRequest = maxRequest;
         this.sse = sse;
+        this.links = links;
     }
 
     Mono<ServerResponse> handle(ServerRequest request) {
@@ -81,7 +86,7 @@ final class JsonRpcEndpoint {
             })
             .defaultIfEmpty(new byte[0])
             .flatMap((body) -> this.dispatcher.dispatch(body, context))
-            .flatMap(this::reply);
+            .flatMap((reply) -> reply(reply, context.caller()));
     }
 
     /**
@@ -105,9 +110,10 @@ final class JsonRpcEndpoint {
         }
     }
 
-    private Mono<ServerResponse> reply(JsonRpcDispatcher.Reply reply) {
+    private Mono<ServerResponse> reply(JsonRpcDispatcher.Reply reply, Caller caller) {
         if (reply instanceof Stream stream) {
-            return this.sse.respond(this.sse.sessionEvent(stream.stream().id()), stream.stream().events());
+            String id = stream.stream().id();
+            return this.sse.respond(this.sse.sessionEvent(id, this.links.url(id, caller)), stream.stream().events());
         }
         if (reply instanceof Json json) {
             return ServerResponse.ok().contentType(MediaType.APPLICATION_JSON).bodyValue(json.body());

@@ -7,7 +7,6 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 import io.netty.channel.EventLoop;
-import io.rkllm.gateway.rpc.InferenceMethods;
 import io.rkllm.gateway.stream.ReplayGapEvent;
 import io.rkllm.gateway.stream.StreamChunk;
 import io.rkllm.gateway.stream.StreamEvent;
@@ -45,10 +44,11 @@ final class SseEvents {
         this.heartbeat = heartbeat;
     }
 
-    /** The first event of a run streamed in answer to {@code rkllm_run}: which session it is. */
-    byte[] sessionEvent(String sessionId) {
-        return event("session", null,
-                Map.of("session_id", sessionId, "stream_url", InferenceMethods.streamUrl(sessionId)));
+    /**
+     * The first event of a run streamed in answer to {@code rkllm_run}: which session it is and where to resume.
+     */
+    byte[] sessionEvent(String sessionId, String streamUrl) {
+        return event("session", null, Map.of("session_id", sessionId, "stream_url", streamUrl));
     }
 
     /**
