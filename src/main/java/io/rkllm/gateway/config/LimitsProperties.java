@@ -5,13 +5,16 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
 
 /**
- * The {@code rkllm.limits.*} settings: how much one HTTP request may ask.
+ * The {@code rkllm.limits.*} settings: how much one HTTP request may ask, and one client.
  *
  * @param maxBatch requests in one JSON-RPC batch at most
  * @param maxRequestBytes a larger request body is refused with HTTP 413
+ * @param maxQueuedPerClient runs of one client (a key, else a remote address) waiting at once at most; 0 for no limit
+ * @param requestsPerMinute runs one client may start per minute (a token bucket of that size); 0 for no limit
  */
 @ConfigurationProperties("rkllm.limits")
-public record LimitsProperties(@DefaultValue("32") int maxBatch, @DefaultValue("1MB") DataSize maxRequestBytes) {
+public record LimitsProperties(@DefaultValue("32") int maxBatch, @DefaultValue("1MB") DataSize maxRequestBytes,
+        @DefaultValue("4") int maxQueuedPerClient, @DefaultValue("0") int requestsPerMinute) {
 
     public LimitsProperties {
         if (maxBatch < 1) {
@@ -19,6 +22,14 @@ public record LimitsProperties(@DefaultValue("32") int maxBatch, @DefaultValue("
         }
         if (maxRequestBytes.toBytes() < 1024) {
             throw new IllegalArgumentException("rkllm.limits.max-request-bytes must be at least 1KB");
+        }
+        if (maxQueuedPerClient < 0) {
+            throw new IllegalArgumentException(
+                    "rkllm.limits.max-queued-per-client must not be negative, got " + maxQueuedPerClient);
+        }
+        if (requestsPerMinute < 0) {
+            throw new IllegalArgumentException(
+                    "rkllm.limits.requests-per-minute must not be negative, got " + requestsPerMinute);
         }
     }
 

@@ -6,6 +6,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 
 import io.rkllm.gateway.nativebridge.RkllmRuntime;
+import io.rkllm.gateway.stream.ClientLimits;
 import io.rkllm.gateway.stream.IdleSessionEvictor;
 import io.rkllm.gateway.stream.StreamManager;
 import io.rkllm.gateway.stream.StreamMetrics;
@@ -40,10 +41,12 @@ public class StreamConfiguration {
     }
 
     @Bean
-    StreamManager streamManager(RkllmRuntime runtime, StreamsProperties streams, QueueProperties queue, Clock clock,
-            ObjectProvider<StreamMetrics> metrics, ScheduledExecutorService streamTimer) {
-        return new StreamManager(runtime, streams, queue, clock, metrics.getIfAvailable(() -> StreamMetrics.NONE),
-                streamTimer);
+    StreamManager streamManager(RkllmRuntime runtime, StreamsProperties streams, QueueProperties queue,
+            LimitsProperties limits, Clock clock, ObjectProvider<StreamMetrics> metrics,
+            ScheduledExecutorService streamTimer) {
+        return new StreamManager(runtime, streams, queue,
+                new ClientLimits(limits.maxQueuedPerClient(), limits.requestsPerMinute()), clock,
+                metrics.getIfAvailable(() -> StreamMetrics.NONE), streamTimer);
     }
 
     @Bean

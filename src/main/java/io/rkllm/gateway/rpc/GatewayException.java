@@ -27,6 +27,12 @@ public class GatewayException extends RuntimeException {
         return new GatewayException(ErrorCode.RUNTIME_UNAVAILABLE, "runtime unavailable: " + reason);
     }
 
+    /** A retry hint in whole seconds, as HTTP's {@code Retry-After} has it: rounded up, at least 1. */
+    public static long retryAfterSeconds(Duration retryAfter) {
+        long seconds = retryAfter.toSeconds() + ((retryAfter.toNanosPart() > 0) ? 1 : 0);
+        return Math.max(seconds, 1);
+    }
+
     /** What kind of failure this is. */
     public ErrorCode errorCode() {
         return this.errorCode;

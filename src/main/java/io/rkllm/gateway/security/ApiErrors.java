@@ -3,6 +3,7 @@ package io.rkllm.gateway.security;
 import java.time.Duration;
 
 import io.rkllm.gateway.rpc.ErrorCode;
+import io.rkllm.gateway.rpc.GatewayException;
 import org.jspecify.annotations.Nullable;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.http.HttpHeaders;
@@ -38,16 +39,11 @@ public final class ApiErrors {
         response.setStatusCode(status);
         response.getHeaders().setContentType(MediaType.APPLICATION_JSON);
         if (retryAfter != null) {
-            response.getHeaders().set(HttpHeaders.RETRY_AFTER, Long.toString(retryAfterSeconds(retryAfter)));
+            response.getHeaders()
+                .set(HttpHeaders.RETRY_AFTER, Long.toString(GatewayException.retryAfterSeconds(retryAfter)));
         }
         DataBuffer buffer = response.bufferFactory().wrap(body);
         return response.writeWith(Mono.just(buffer));
-    }
-
-    /** A {@code Retry-After} value: whole seconds, at least 1. */
-    public static long retryAfterSeconds(Duration retryAfter) {
-        long seconds = retryAfter.toSeconds() + ((retryAfter.toNanosPart() > 0) ? 1 : 0);
-        return Math.max(seconds, 1);
     }
 
 }

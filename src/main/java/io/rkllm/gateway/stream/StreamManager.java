@@ -66,6 +66,8 @@ public class StreamManager {
 
     private final InferenceQueue queue;
 
+    private final RequestRates rates;
+
     private final Map<String, StreamSession> sessions = new ConcurrentHashMap<>();
 
     /** By the key that started them and their request id: one key never finds another's session by its id. */
@@ -80,19 +82,28 @@ public class StreamManager {
 
     private volatile boolean shuttingDown;
 
+    /** A manager without per-client limits. */
     public StreamManager(RkllmRuntime runtime, StreamsProperties properties, QueueProperties queue, Clock clock,
             StreamMetrics metrics, ScheduledExecutorService timer) {
+        this(runtime, properties, queue, ClientLimits.NONE, clock, metrics, timer);
+    }
+
+    public StreamManager(RkllmRuntime runtime, StreamsProperties properties, QueueProperties queue,
+            ClientLimits clientLimits, Clock clock, StreamMetrics metrics, ScheduledExecutorService timer) {
         this.runtime = runtime;
         this.properties = properties;
         this.clock = clock;
         this.metrics = metrics;
         this.timer = timer;
-        this.queue = new InferenceQueue(queue.capacity(), queue.maxWait(), clock, this::launch, this::afterHandOver);
+        this.queue = new InferenceQueue(queue.capacity(), clientLimits.maxQueued(), queue.maxWait(), clock,
+                this::launch, this::afterHandOver);
+        this.rates = new RequestRates(clientLimits.requestsPerMinute(), clock);
     }
 
     /**
-     * Accepts a run: checked against the loaded runtime, then run at once or queued. Refused with -32003 when the
-     * runtime is unavailable, -32002 at the session limit, -32000 when the queue is full. The events are the
+     * Accepts a run: checked against the loaded runtime and the caller's limits, then run at once or queued. Refused
+     * with -32003 when the runtime is unavailable, -32002 at the session limit, -32000 when the queue is full or the
+     * caller's client has used its share (with a retry hint). The events are the
      * session's from the start; cancelling them aborts the run, as the caller that started it is gone.
      *
      * @param transport how the run was asked for, as {@code /actuator/streams} shows it
@@ -107,6 +118,7 @@ public class StreamManager {
         catch (RuntimeException ex) {
             throw ClientErrors.translate(ex, "Checking a run");
         }
+        takeRequest(caller);
         StreamSession session = register(request, requestKey, transport, caller, SessionState.QUEUED);
         try {
             this.queue.enqueue(session);
@@ -134,6 +146,7 @@ public class StreamManager {
     public SessionStream startSynthetic(List<String> pieces, Duration delay, Caller caller,
             @Nullable Object requestKey) {
         refuseWhenShuttingDown();
+        takeRequest(caller);
         StreamSession session = register(null, requestKey, "test", caller, SessionState.RUNNING);
         accept(session);
         NativeRun run = SyntheticTokenSource.start(pieces, delay, listenerFor(session), this.timer,
@@ -263,6 +276,7 @@ public class StreamManager {
      */
     public int evictIdle(Instant now) {
         this.queue.expireOverdue(now);
+        this.rates.forgetFull(now);
         int count = 0;
         for (StreamSession session : List.copyOf(this.sessions.values())) {
             // Only the caller that takes the session out of the map evicts and counts it: another one (a second
@@ -340,6 +354,16 @@ public class StreamManager {
     /** Takes runs again after {@link #shutdown}: the application context was stopped and is started again. */
     public void reopen() {
         this.shuttingDown = false;
+    }
+
+    /** Takes one run from the caller's client's bucket, or refuses with -32000 and when to try again. */
+    private void takeRequest(Caller caller) {
+        Duration wait = this.rates.take(caller.clientId());
+        if (wait != null) {
+            throw new GatewayException(ErrorCode.QUEUE_FULL, "this client has used its runs for now "
+                    + "(rkllm.limits.requests-per-minute); try again in " + GatewayException.retryAfterSeconds(wait) + " s",
+                    wait);
+        }
     }
 
     private void refuseWhenShuttingDown() {

@@ -38,6 +38,8 @@ class SettingsChecksTest {
             LimitsProperties limits = context.getBean(LimitsProperties.class);
             assertThat(limits.maxBatch()).isEqualTo(32);
             assertThat(limits.maxRequestBytes()).isEqualTo(DataSize.ofMegabytes(1));
+            assertThat(limits.maxQueuedPerClient()).isEqualTo(4);
+            assertThat(limits.requestsPerMinute()).isZero();
             assertThat(context.getBean(RkllmProperties.class).abi()).isEqualTo("auto");
         });
     }
@@ -52,6 +54,8 @@ class SettingsChecksTest {
             "rkllm.streams.heartbeat, 0s, rkllm.streams.heartbeat must be positive",
             "rkllm.limits.max-batch, 0, rkllm.limits.max-batch must be at least 1",
             "rkllm.limits.max-request-bytes, 100B, rkllm.limits.max-request-bytes must be at least 1KB",
+            "rkllm.limits.max-queued-per-client, -1, rkllm.limits.max-queued-per-client must not be negative",
+            "rkllm.limits.requests-per-minute, -1, rkllm.limits.requests-per-minute must not be negative",
             "rkllm.abi, 1.1, 'rkllm.abi must be auto, 1.2 or 1.3' ",
             "rkllm.security.stream-tokens.ttl, 0s, rkllm.security.stream-tokens.ttl must be positive",
             "rkllm.security.stream-tokens.secret, too-short, rkllm.security.stream-tokens.secret must be at least 32" })

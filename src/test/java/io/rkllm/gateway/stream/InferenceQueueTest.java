@@ -29,7 +29,7 @@ class InferenceQueueTest {
     private boolean holdPositionUpdates;
 
     private InferenceQueue queue(int capacity, Duration maxWait) {
-        return new InferenceQueue(capacity, maxWait, this.clock, (session) -> {
+        return new InferenceQueue(capacity, 0, maxWait, this.clock, (session) -> {
             session.markRunning();
             this.launched.add(session);
         }, (update) -> {
