@@ -6,8 +6,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 
 import io.rkllm.gateway.nativebridge.RkllmRuntime;
-import io.rkllm.gateway.stream.ClientLimits;
 import io.rkllm.gateway.stream.IdleSessionEvictor;
+import io.rkllm.gateway.stream.RunLimits;
 import io.rkllm.gateway.stream.StreamManager;
 import io.rkllm.gateway.stream.StreamMetrics;
 import io.rkllm.gateway.stream.StreamShutdown;
@@ -45,7 +45,9 @@ public class StreamConfiguration {
             LimitsProperties limits, Clock clock, ObjectProvider<StreamMetrics> metrics,
             ScheduledExecutorService streamTimer) {
         return new StreamManager(runtime, streams, queue,
-                new ClientLimits(limits.maxQueuedPerClient(), limits.requestsPerMinute()), clock,
+                new RunLimits(limits.maxQueuedPerClient(), limits.requestsPerMinute(),
+                        limits.maxPromptBytes().toBytes()),
+                clock,
                 metrics.getIfAvailable(() -> StreamMetrics.NONE), streamTimer);
     }
 

@@ -47,7 +47,7 @@ public class WebConfiguration {
         String version = Objects.requireNonNullElse(getClass().getPackage().getImplementationVersion(), "dev");
         return new JsonRpcDispatcher(providers, mapper,
                 new JsonRpcDispatcher.Settings(limits.maxBatch(), properties.testMethods().enabled(),
-                        properties.adminMethods().enabled(), version),
+                        properties.adminMethods().enabled(), version, limits.maxDepth(), limits.maxIdLength()),
                 observer.getIfAvailable(() -> RpcObserver.NONE));
     }
 

@@ -68,6 +68,8 @@ public class StreamManager {
 
     private final RequestRates rates;
 
+    private final long maxInputBytes;
+
     private final Map<String, StreamSession> sessions = new ConcurrentHashMap<>();
 
     /** By the key that started them and their request id: one key never finds another's session by its id. */
@@ -85,19 +87,20 @@ public class StreamManager {
     /** A manager without per-client limits. */
     public StreamManager(RkllmRuntime runtime, StreamsProperties properties, QueueProperties queue, Clock clock,
             StreamMetrics metrics, ScheduledExecutorService timer) {
-        this(runtime, properties, queue, ClientLimits.NONE, clock, metrics, timer);
+        this(runtime, properties, queue, RunLimits.NONE, clock, metrics, timer);
     }
 
     public StreamManager(RkllmRuntime runtime, StreamsProperties properties, QueueProperties queue,
-            ClientLimits clientLimits, Clock clock, StreamMetrics metrics, ScheduledExecutorService timer) {
+            RunLimits runLimits, Clock clock, StreamMetrics metrics, ScheduledExecutorService timer) {
         this.runtime = runtime;
         this.properties = properties;
         this.clock = clock;
         this.metrics = metrics;
         this.timer = timer;
-        this.queue = new InferenceQueue(queue.capacity(), clientLimits.maxQueued(), queue.maxWait(), clock,
+        this.queue = new InferenceQueue(queue.capacity(), runLimits.maxQueued(), queue.maxWait(), clock,
                 this::launch, this::afterHandOver);
-        this.rates = new RequestRates(clientLimits.requestsPerMinute(), clock);
+        this.rates = new RequestRates(runLimits.requestsPerMinute(), clock);
+        this.maxInputBytes = runLimits.maxInputBytes();
     }
 
     /**
@@ -118,6 +121,7 @@ public class StreamManager {
         catch (RuntimeException ex) {
             throw ClientErrors.translate(ex, "Checking a run");
         }
+        refuseOversized(request);
         takeRequest(caller);
         StreamSession session = register(request, requestKey, transport, caller, SessionState.QUEUED);
         try {
@@ -354,6 +358,20 @@ public class StreamManager {
     /** Takes runs again after {@link #shutdown}: the application context was stopped and is started again. */
     public void reopen() {
         this.shuttingDown = false;
+    }
+
+    /** Refuses with -32602 an input larger than {@code rkllm.limits.max-prompt-bytes}, naming its field. */
+    private void refuseOversized(RunRequest request) {
+        long bytes = request.inputBytes();
+        if (bytes > this.maxInputBytes) {
+            String field = switch (request.input()) {
+                case PROMPT -> "prompt_input";
+                case TOKEN -> "token_input";
+                case EMBED -> "embed_input";
+            };
+            throw new GatewayException(ErrorCode.INVALID_PARAMS, field + ": is " + bytes
+                    + " bytes, more than rkllm.limits.max-prompt-bytes (" + this.maxInputBytes + ")");
+        }
     }
 
     /** Takes one run from the caller's client's bucket, or refuses with -32000 and when to try again. */

@@ -40,6 +40,9 @@ class SettingsChecksTest {
             assertThat(limits.maxRequestBytes()).isEqualTo(DataSize.ofMegabytes(1));
             assertThat(limits.maxQueuedPerClient()).isEqualTo(4);
             assertThat(limits.requestsPerMinute()).isZero();
+            assertThat(limits.maxDepth()).isEqualTo(64);
+            assertThat(limits.maxIdLength()).isEqualTo(256);
+            assertThat(limits.maxPromptBytes()).isEqualTo(DataSize.ofKilobytes(256));
             assertThat(context.getBean(RkllmProperties.class).abi()).isEqualTo("auto");
         });
     }
@@ -56,6 +59,9 @@ class SettingsChecksTest {
             "rkllm.limits.max-request-bytes, 100B, rkllm.limits.max-request-bytes must be at least 1KB",
             "rkllm.limits.max-queued-per-client, -1, rkllm.limits.max-queued-per-client must not be negative",
             "rkllm.limits.requests-per-minute, -1, rkllm.limits.requests-per-minute must not be negative",
+            "rkllm.limits.max-depth, 4, rkllm.limits.max-depth must be at least 8",
+            "rkllm.limits.max-id-length, 8, rkllm.limits.max-id-length must be at least 16",
+            "rkllm.limits.max-prompt-bytes, 0B, rkllm.limits.max-prompt-bytes must be positive",
             "rkllm.abi, 1.1, 'rkllm.abi must be auto, 1.2 or 1.3' ",
             "rkllm.security.stream-tokens.ttl, 0s, rkllm.security.stream-tokens.ttl must be positive",
             "rkllm.security.stream-tokens.secret, too-short, rkllm.security.stream-tokens.secret must be at least 32" })

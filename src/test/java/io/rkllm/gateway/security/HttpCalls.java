@@ -6,6 +6,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Locale;
@@ -36,9 +37,14 @@ final class HttpCalls {
      * @param body sent as is, with the {@code Content-Type} the headers give (none unless they give one)
      */
     Answer send(String method, String path, Map<String, String> headers, @Nullable String body) {
+        return sendBytes(method, path, headers, (body != null) ? body.getBytes(StandardCharsets.UTF_8) : null);
+    }
+
+    /** Sends raw bytes (invalid UTF-8 included) and reads the whole answer. */
+    Answer sendBytes(String method, String path, Map<String, String> headers, byte @Nullable [] body) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:" + this.port + path))
             .timeout(Duration.ofSeconds(20))
-            .method(method, (body != null) ? HttpRequest.BodyPublishers.ofString(body)
+            .method(method, (body != null) ? HttpRequest.BodyPublishers.ofByteArray(body)
                     : HttpRequest.BodyPublishers.noBody());
         headers.forEach(request::header);
         try {
