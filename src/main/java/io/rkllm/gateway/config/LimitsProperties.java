@@ -1,5 +1,7 @@
 package io.rkllm.gateway.config;
 
+import java.time.Duration;
+
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
@@ -15,12 +17,20 @@ import org.springframework.util.unit.DataSize;
  * @param maxIdLength characters of a JSON-RPC id at most (a number's digits too); longer is -32600
  * @param maxPromptBytes the input of one run at most (a prompt's UTF-8 bytes, 4 per token id or embedding float);
  * more is -32602, on every API
+ * @param maxConnections open connections at most, streams not counted; past it a new connection gets 503 (health
+ * probes excepted). Keep it and max-streams well below the process's open-file limit
+ * @param maxStreams open streams at most (SSE responses, WebSockets); past it a new one gets 503
+ * @param idleTimeout a connection that sends no request for this long is closed
+ * @param readTimeout a request whose body stops arriving for this long is dropped
+ * @param requestTimeout a request whose body has not arrived whole after this long is dropped
  */
 @ConfigurationProperties("rkllm.limits")
 public record LimitsProperties(@DefaultValue("32") int maxBatch, @DefaultValue("1MB") DataSize maxRequestBytes,
         @DefaultValue("4") int maxQueuedPerClient, @DefaultValue("0") int requestsPerMinute,
         @DefaultValue("64") int maxDepth, @DefaultValue("256") int maxIdLength,
-        @DefaultValue("256KB") DataSize maxPromptBytes) {
+        @DefaultValue("256KB") DataSize maxPromptBytes, @DefaultValue("1024") int maxConnections,
+        @DefaultValue("8192") int maxStreams, @DefaultValue("60s") Duration idleTimeout,
+        @DefaultValue("20s") Duration readTimeout, @DefaultValue("60s") Duration requestTimeout) {
 
     public LimitsProperties {
         if (maxBatch < 1) {
@@ -45,6 +55,15 @@ public record LimitsProperties(@DefaultValue("32") int maxBatch, @DefaultValue("
         }
         if (maxPromptBytes.toBytes() < 1) {
             throw new IllegalArgumentException("rkllm.limits.max-prompt-bytes must be positive");
+        }
+        if (maxConnections < 1 || maxStreams < 1) {
+            throw new IllegalArgumentException("rkllm.limits.max-connections and max-streams must be at least 1");
+        }
+        for (Duration timeout : new Duration[] { idleTimeout, readTimeout, requestTimeout }) {
+            if (timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException(
+                        "rkllm.limits.idle-timeout, read-timeout and request-timeout must be positive, got " + timeout);
+            }
         }
     }
 

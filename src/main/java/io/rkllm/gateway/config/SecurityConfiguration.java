@@ -4,6 +4,7 @@ import java.time.Clock;
 
 import io.rkllm.gateway.security.ApiErrors;
 import io.rkllm.gateway.security.ApiKeys;
+import io.rkllm.gateway.security.ConnectionLimits;
 import io.rkllm.gateway.security.CredentialsConverter;
 import io.rkllm.gateway.security.JsonOnlyPosts;
 import io.rkllm.gateway.security.KeyAuthenticationManager;
@@ -78,6 +79,14 @@ public class SecurityConfiguration {
         http.addFilterAt(authentication, SecurityWebFiltersOrder.AUTHENTICATION)
             .authorizeExchange(RouteRules::apply);
         return http.build();
+    }
+
+    /** Applied by Spring Boot to the Reactor Netty server. */
+    @Bean
+    ConnectionLimits connectionLimits(LimitsProperties limits, Clock clock,
+            @Value("${management.endpoints.web.base-path:/actuator}") String actuatorPath) {
+        return new ConnectionLimits(new ConnectionLimits.Settings(limits.maxConnections(), limits.maxStreams(),
+                limits.idleTimeout(), limits.readTimeout(), limits.requestTimeout(), actuatorPath + "/health"), clock);
     }
 
     @Bean

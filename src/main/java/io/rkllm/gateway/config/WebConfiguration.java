@@ -11,6 +11,7 @@ import io.rkllm.gateway.rpc.RpcMethodProvider;
 import io.rkllm.gateway.rpc.RpcObserver;
 import io.rkllm.gateway.rpc.RunParams;
 import io.rkllm.gateway.rpc.RuntimeMethods;
+import io.rkllm.gateway.security.ConnectionLimits;
 import io.rkllm.gateway.stream.StreamLinks;
 import io.rkllm.gateway.stream.StreamManager;
 import io.rkllm.gateway.web.GatewayRoutes;
@@ -53,8 +54,10 @@ public class WebConfiguration {
 
     @Bean
     RouterFunction<ServerResponse> gatewayRoutes(JsonRpcDispatcher dispatcher, StreamManager manager,
-            LimitsProperties limits, StreamsProperties streams, ObjectMapper mapper, StreamLinks links) {
-        return GatewayRoutes.of(dispatcher, manager, limits.maxRequestBytes(), streams.heartbeat(), mapper, links);
+            LimitsProperties limits, StreamsProperties streams, ObjectMapper mapper, StreamLinks links,
+            ConnectionLimits connections) {
+        return GatewayRoutes.of(dispatcher, manager, limits.maxRequestBytes(), streams.heartbeat(), mapper, links,
+                connections);
     }
 
 }

@@ -2,6 +2,7 @@ package io.rkllm.gateway.web;
 
 import java.util.function.Consumer;
 
+import io.netty.handler.timeout.TimeoutException;
 import io.rkllm.gateway.rpc.ErrorCode;
 import io.rkllm.gateway.rpc.JsonRpcDispatcher;
 import io.rkllm.gateway.rpc.JsonRpcDispatcher.Json;
@@ -90,11 +91,12 @@ final class JsonRpcEndpoint {
     }
 
     /**
-     * Whether reading the body failed because the client closed or reset its connection: nobody is left to answer,
-     * and it is the client's doing, not a server error.
+     * Whether reading the body failed because the client closed or reset its connection, or stopped sending until the
+     * read or request timeout closed it: nobody is left to answer, and it is the client's doing, not a server error.
      */
     private static boolean clientWentAway(Throwable ex) {
-        return ex instanceof AbortedException || AbortedException.isConnectionReset(ex);
+        return ex instanceof AbortedException || AbortedException.isConnectionReset(ex)
+                || ex instanceof TimeoutException;
     }
 
     /** Whether the client accepts Server-Sent Events; an {@code Accept} header that does not parse counts as no. */
