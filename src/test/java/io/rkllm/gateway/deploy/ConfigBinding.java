@@ -13,6 +13,7 @@ import java.util.Set;
 import io.rkllm.gateway.config.LimitsProperties;
 import io.rkllm.gateway.config.QueueProperties;
 import io.rkllm.gateway.config.RkllmProperties;
+import io.rkllm.gateway.config.SecurityProperties;
 import io.rkllm.gateway.config.StreamsProperties;
 import org.springframework.boot.context.properties.bind.AbstractBindHandler;
 import org.springframework.boot.context.properties.bind.BindContext;
@@ -80,6 +81,10 @@ final class ConfigBinding {
         return bind("rkllm.limits", LimitsProperties.class);
     }
 
+    SecurityProperties security() {
+        return bind("rkllm.security", SecurityProperties.class);
+    }
+
     int serverPort() {
         return this.binder.bind("server.port", Integer.class).orElse(8080);
     }
@@ -98,12 +103,13 @@ final class ConfigBinding {
         return this.binder.bindOrCreate(prefix, Bindable.of(type), this.recorder);
     }
 
-    /** Keys under this prefix that no properties record took, after binding all four (typos, removed settings). */
+    /** Keys under this prefix that no properties record took, after binding them all (typos, removed settings). */
     List<String> unboundKeys(String prefix) {
         rkllm();
         streams();
         queue();
         limits();
+        security();
         List<String> unbound = new ArrayList<>();
         ConfigurationPropertyName root = ConfigurationPropertyName.of(prefix);
         for (PropertySource<?> source : this.sources) {
