@@ -23,20 +23,27 @@ public final class Callers {
     public static Mono<Caller> of(ServerWebExchange exchange) {
         String address = address(exchange);
         return exchange.getPrincipal()
-            .map((principal) -> of(principal, address))
-            .defaultIfEmpty(new Caller(null, false, address));
+            .map((principal) -> of(principal, exchange))
+            .defaultIfEmpty(new Caller(null, false, address, isLocal(exchange)));
     }
 
-    private static Caller of(Principal principal, String address) {
+    private static Caller of(Principal principal, ServerWebExchange exchange) {
+        String address = address(exchange);
+        boolean local = isLocal(exchange);
         if (!(principal instanceof Authentication authentication)) {
-            return new Caller(null, false, address);
+            return new Caller(null, false, address, local);
         }
         boolean admin = authentication.getAuthorities()
             .stream()
             .map(GrantedAuthority::getAuthority)
             .anyMatch(KeyAuthentication.ADMIN::equals);
         String keyName = (authentication instanceof KeyAuthentication key) ? key.getName() : null;
-        return new Caller(keyName, admin, address);
+        return new Caller(keyName, admin, address, local);
+    }
+
+    private static boolean isLocal(ServerWebExchange exchange) {
+        InetSocketAddress remote = exchange.getRequest().getRemoteAddress();
+        return remote != null && remote.getAddress() != null && remote.getAddress().isLoopbackAddress();
     }
 
     private static String address(ServerWebExchange exchange) {

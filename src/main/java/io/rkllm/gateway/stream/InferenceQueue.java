@@ -64,7 +64,8 @@ final class InferenceQueue {
     void enqueue(StreamSession session) {
         synchronized (this) {
             if (this.running != null) {
-                if (this.maxPerClient > 0 && waitingOf(session.owner().clientId()) >= this.maxPerClient) {
+                if (this.maxPerClient > 0 && session.owner().limitedPerClient()
+                        && waitingOf(session.owner().clientId()) >= this.maxPerClient) {
                     throw new GatewayException(ErrorCode.QUEUE_FULL, "this client has " + this.maxPerClient
                             + " runs waiting already (rkllm.limits.max-queued-per-client); send the next one when one"
                             + " of them has started", RETRY_WHEN_BUSY);

@@ -376,7 +376,7 @@ public class StreamManager {
 
     /** Takes one run from the caller's client's bucket, or refuses with -32000 and when to try again. */
     private void takeRequest(Caller caller) {
-        Duration wait = this.rates.take(caller.clientId());
+        Duration wait = caller.limitedPerClient() ? this.rates.take(caller.clientId()) : null;
         if (wait != null) {
             throw new GatewayException(ErrorCode.QUEUE_FULL, "this client has used its runs for now "
                     + "(rkllm.limits.requests-per-minute); try again in " + GatewayException.retryAfterSeconds(wait) + " s",

@@ -24,12 +24,12 @@ class StreamTokensTest {
 
     @Test
     void aKeyedCallersUrlCarriesATokenThatOpensItsSessionAsItsKey() {
-        String url = this.tokens.url("session-a", new Caller("web", false, "10.0.0.7"));
+        String url = this.tokens.url("session-a", new Caller("web", false, "10.0.0.7", false));
 
         assertThat(url).startsWith("/streams/session-a?access_token=").doesNotContain(KeyedGateway.WEB);
         String token = url.substring(url.indexOf('=') + 1);
         assertThat(this.tokens.verify(token, "session-a")).isEqualTo("web");
-        assertThat(this.tokens.url("session-a", new Caller(null, true, "10.0.0.7"))).isEqualTo("/streams/session-a");
+        assertThat(this.tokens.url("session-a", new Caller(null, true, "10.0.0.7", false))).isEqualTo("/streams/session-a");
     }
 
     @Test
