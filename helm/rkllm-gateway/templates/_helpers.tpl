@@ -85,13 +85,57 @@ kubelet must never SIGKILL it in the middle.
 {{- end }}
 
 {{/*
-The application.yml of the ConfigMap: the config values, with the keys the chart owns (server.port and the
-shutdown grace) set from their own values.
+The application.yml of the ConfigMap: the config values, with the keys the chart owns (server.port, the shutdown
+grace, and the import of the security Secret's file when there is one) set from their own values.
 */}}
 {{- define "rkllm-gateway.applicationYaml" -}}
+{{- $spring := dict "lifecycle" (dict "timeout-per-shutdown-phase" (printf "%ss" (include "rkllm-gateway.shutdownSeconds" .))) }}
+{{- if include "rkllm-gateway.securitySecret" . }}
+{{- $_ := set $spring "config" (dict "import" "file:/secrets/security.yml") }}
+{{- end }}
 {{- $owned := dict
       "server" (dict "port" (int .Values.containerPort))
-      "spring" (dict "lifecycle" (dict "timeout-per-shutdown-phase" (printf "%ss" (include "rkllm-gateway.shutdownSeconds" .)))) }}
+      "spring" $spring }}
 {{- $config := mustMergeOverwrite (deepCopy (.Values.config | default dict)) $owned }}
 {{- toYaml $config }}
+{{- end }}
+
+{{/*
+The Secret that holds the security settings: the user's existingSecret, the chart's own when keys or a stream-token
+secret are given, else empty (no Secret, every route open).
+*/}}
+{{- define "rkllm-gateway.securitySecret" -}}
+{{- $security := .Values.security | default dict }}
+{{- if $security.existingSecret }}
+{{- $security.existingSecret }}
+{{- else if or $security.apiKeys $security.streamTokenSecret }}
+{{- printf "%s-security" (include "rkllm-gateway.fullname" .) }}
+{{- end }}
+{{- end }}
+
+{{/*
+The security.yml of the chart's own Secret: rkllm.security with the keys and the stream-token secret of the values.
+*/}}
+{{- define "rkllm-gateway.securityYaml" -}}
+{{- $keys := list }}
+{{- range $index, $key := .Values.security.apiKeys }}
+{{- if not $key.name }}
+{{- fail (printf "security.apiKeys[%d] needs a name" $index) }}
+{{- end }}
+{{- if eq (empty $key.key) (empty $key.keySha256) }}
+{{- fail (printf "security.apiKeys[%d] (%s) needs exactly one of key and keySha256" $index $key.name) }}
+{{- end }}
+{{- $entry := dict "name" $key.name "role" ($key.role | default "client") }}
+{{- if $key.key }}
+{{- $_ := set $entry "key" $key.key }}
+{{- else }}
+{{- $_ := set $entry "key-sha256" $key.keySha256 }}
+{{- end }}
+{{- $keys = append $keys $entry }}
+{{- end }}
+{{- $security := dict "api-keys" $keys }}
+{{- with .Values.security.streamTokenSecret }}
+{{- $_ := set $security "stream-tokens" (dict "secret" .) }}
+{{- end }}
+{{- toYaml (dict "rkllm" (dict "security" $security)) }}
 {{- end }}

@@ -17,6 +17,10 @@ metadata:
   annotations:
     # A new pod when the configuration changes (the gateway reads it at start).
     checksum/config: {{ include "rkllm-gateway.applicationYaml" . | sha256sum }}
+    {{- if and (include "rkllm-gateway.securitySecret" .) (not .Values.security.existingSecret) }}
+    # A new pod when the chart's keys change.
+    checksum/security: {{ include "rkllm-gateway.securityYaml" . | sha256sum }}
+    {{- end }}
     {{- if .Values.metrics.podAnnotations }}
     prometheus.io/scrape: "true"
     prometheus.io/path: /actuator/prometheus
@@ -123,6 +127,11 @@ spec:
         - name: config
           mountPath: /config
           readOnly: true
+        {{- if include "rkllm-gateway.securitySecret" . }}
+        - name: security
+          mountPath: /secrets
+          readOnly: true
+        {{- end }}
         - name: tmp
           mountPath: /tmp
         - name: cache
@@ -145,6 +154,14 @@ spec:
     - name: config
       configMap:
         name: {{ include "rkllm-gateway.fullname" . }}
+    {{- with include "rkllm-gateway.securitySecret" . }}
+    - name: security
+      secret:
+        secretName: {{ . }}
+        items:
+          - key: {{ if $.Values.security.existingSecret }}{{ $.Values.security.existingSecretKey }}{{ else }}security.yml{{ end }}
+            path: security.yml
+    {{- end }}
     - name: tmp
       emptyDir:
         sizeLimit: 256Mi

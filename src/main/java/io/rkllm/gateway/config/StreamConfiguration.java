@@ -7,6 +7,7 @@ import java.util.concurrent.ScheduledExecutorService;
 
 import io.rkllm.gateway.stream.IdleSessionEvictor;
 import io.rkllm.gateway.stream.ModelHost;
+import io.rkllm.gateway.stream.RunLimits;
 import io.rkllm.gateway.stream.StreamManager;
 import io.rkllm.gateway.stream.StreamMetrics;
 import io.rkllm.gateway.stream.StreamShutdown;
@@ -40,10 +41,13 @@ public class StreamConfiguration {
     }
 
     @Bean
-    StreamManager streamManager(ModelHost models, StreamsProperties streams, QueueProperties queue, Clock clock,
-            ObjectProvider<StreamMetrics> metrics, ScheduledExecutorService streamTimer) {
-        return new StreamManager(models, streams, queue, clock, metrics.getIfAvailable(() -> StreamMetrics.NONE),
-                streamTimer);
+    StreamManager streamManager(ModelHost models, StreamsProperties streams, QueueProperties queue,
+            LimitsProperties limits, Clock clock, ObjectProvider<StreamMetrics> metrics,
+            ScheduledExecutorService streamTimer) {
+        return new StreamManager(models, streams, queue,
+                new RunLimits(limits.maxQueuedPerClient(), limits.requestsPerMinute(),
+                        limits.maxPromptBytes().toBytes()),
+                clock, metrics.getIfAvailable(() -> StreamMetrics.NONE), streamTimer);
     }
 
     @Bean

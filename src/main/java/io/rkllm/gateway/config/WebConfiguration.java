@@ -13,6 +13,8 @@ import io.rkllm.gateway.rpc.RpcMethodProvider;
 import io.rkllm.gateway.rpc.RpcObserver;
 import io.rkllm.gateway.rpc.RunParams;
 import io.rkllm.gateway.rpc.RuntimeMethods;
+import io.rkllm.gateway.security.ConnectionLimits;
+import io.rkllm.gateway.stream.StreamLinks;
 import io.rkllm.gateway.stream.StreamManager;
 import io.rkllm.gateway.web.GatewayRoutes;
 import org.springframework.beans.factory.ObjectProvider;
@@ -32,8 +34,9 @@ public class WebConfiguration {
     }
 
     @Bean
-    InferenceMethods inferenceMethods(StreamManager manager, RkllmRuntime runtime, ClientPaths paths) {
-        return new InferenceMethods(manager, runtime, new RunParams(paths));
+    InferenceMethods inferenceMethods(StreamManager manager, RkllmRuntime runtime, ClientPaths paths,
+            StreamLinks links) {
+        return new InferenceMethods(manager, runtime, new RunParams(paths), links);
     }
 
     @Bean
@@ -52,14 +55,16 @@ public class WebConfiguration {
         String version = Objects.requireNonNullElse(getClass().getPackage().getImplementationVersion(), "dev");
         return new JsonRpcDispatcher(providers, mapper,
                 new JsonRpcDispatcher.Settings(limits.maxBatch(), properties.testMethods().enabled(),
-                        properties.adminMethods().enabled(), version),
+                        properties.adminMethods().enabled(), version, limits.maxDepth(), limits.maxIdLength()),
                 observer.getIfAvailable(() -> RpcObserver.NONE));
     }
 
     @Bean
     RouterFunction<ServerResponse> gatewayRoutes(JsonRpcDispatcher dispatcher, StreamManager manager,
-            LimitsProperties limits, StreamsProperties streams, ObjectMapper mapper) {
-        return GatewayRoutes.of(dispatcher, manager, limits.maxRequestBytes(), streams.heartbeat(), mapper);
+            LimitsProperties limits, StreamsProperties streams, ObjectMapper mapper, StreamLinks links,
+            ConnectionLimits connections) {
+        return GatewayRoutes.of(dispatcher, manager, limits.maxRequestBytes(), streams.heartbeat(), mapper, links,
+                connections);
     }
 
 }

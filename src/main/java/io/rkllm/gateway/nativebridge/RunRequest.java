@@ -89,6 +89,38 @@ public record RunRequest(InputKind input, @Nullable String prompt, int @Nullable
                 this.model, this.keepAlive, this.cachePlan);
     }
 
+    /** The size of the input in bytes: the prompt's UTF-8, 4 per token id or embedding float. */
+    public long inputBytes() {
+        return switch (this.input) {
+            case PROMPT -> (this.prompt != null) ? utf8Length(this.prompt) : 0;
+            case TOKEN -> (this.tokenIds != null) ? 4L * this.tokenIds.length : 0;
+            case EMBED -> (this.embedding != null) ? 4L * this.embedding.length : 0;
+        };
+    }
+
+    /** UTF-8 bytes of a text, counted without encoding it; a lone surrogate counts as the 3 bytes of its U+FFFD. */
+    private static long utf8Length(String text) {
+        long bytes = 0;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < 0x80) {
+                bytes += 1;
+            }
+            else if (c < 0x800) {
+                bytes += 2;
+            }
+            else if (Character.isHighSurrogate(c) && i + 1 < text.length()
+                    && Character.isLowSurrogate(text.charAt(i + 1))) {
+                bytes += 4;
+                i++;
+            }
+            else {
+                bytes += 3;
+            }
+        }
+        return bytes;
+    }
+
     /** Whether this run asks for more than the 1.2.x {@code RKLLMInferParam} can carry. */
     boolean needsPerRunSampling() {
         return this.maxNewTokens != null || (this.sampling != null && !this.sampling.isEmpty());

@@ -37,7 +37,13 @@ public enum ErrorCode {
     METHOD_DISABLED(-32006),
 
     /** A client path points outside the directories it may use. */
-    PATH_NOT_ALLOWED(-32007);
+    PATH_NOT_ALLOWED(-32007),
+
+    /** API keys are set and the request carried none, or a wrong one (HTTP 401). */
+    UNAUTHORIZED(-32008),
+
+    /** The caller's key may not do this: it takes an admin key (HTTP 403). */
+    FORBIDDEN(-32009);
 
     private final int code;
 

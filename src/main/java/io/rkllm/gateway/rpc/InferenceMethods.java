@@ -11,6 +11,7 @@ import io.rkllm.gateway.stream.SessionState;
 import io.rkllm.gateway.stream.SessionStream;
 import io.rkllm.gateway.stream.StreamChunk;
 import io.rkllm.gateway.stream.StreamChunk.ChunkError;
+import io.rkllm.gateway.stream.StreamLinks;
 import io.rkllm.gateway.stream.StreamManager;
 import io.rkllm.gateway.stream.StreamSession;
 import org.jspecify.annotations.Nullable;
@@ -29,10 +30,14 @@ public class InferenceMethods implements RpcMethodProvider {
 
     private final RunParams runParams;
 
-    public InferenceMethods(StreamManager manager, RkllmRuntime runtime, RunParams runParams) {
+    private final StreamLinks links;
+
+    /** @param links where the sessions' callers read them: with a stream token for a keyed caller */
+    public InferenceMethods(StreamManager manager, RkllmRuntime runtime, RunParams runParams, StreamLinks links) {
         this.manager = manager;
         this.runtime = runtime;
         this.runParams = runParams;
+        this.links = links;
     }
 
     @Override
@@ -81,7 +86,8 @@ public class InferenceMethods implements RpcMethodProvider {
         }
         StreamSession session = stream.session();
         Integer position = session.queuePosition();
-        return Mono.just(new Started(session.id(), startStatus(session), position, streamUrl(session.id())));
+        return Mono.just(new Started(session.id(), startStatus(session), position,
+                this.links.url(session.id(), call.context().caller())));
     }
 
     /** {@code loading} while its model loads, {@code queued} behind another run of its model, else started. */
@@ -99,7 +105,8 @@ public class InferenceMethods implements RpcMethodProvider {
      */
     private Mono<?> run(RpcCall call) {
         if (call.context().acceptsEventStream()) {
-            return Mono.just(this.manager.start(this.runParams.read(call.params()), "sse", call.requestKey()));
+            return Mono.just(this.manager.start(this.runParams.read(call.params()), "sse", call.context().caller(),
+                    call.requestKey()));
         }
         SessionStream stream = start(call);
         SessionPush push = call.context().push();
@@ -121,18 +128,19 @@ public class InferenceMethods implements RpcMethodProvider {
     }
 
     private SessionStream start(RpcCall call) {
-        return this.manager.start(this.runParams.read(call.params()), call.context().transport(), call.requestKey());
+        return this.manager.start(this.runParams.read(call.params()), call.context().transport(),
+                call.context().caller(), call.requestKey());
     }
 
     private Mono<Aborted> abort(RpcCall call) {
         String id = call.params().string("session_id");
         return Mono.fromCallable(() -> {
             if (id == null) {
-                return this.manager.abortRunning()
+                return this.manager.abortRunning(call.context().caller())
                     .map((session) -> new Aborted(true, session.id()))
                     .orElse(new Aborted(false, null));
             }
-            StreamSession session = this.manager.require(id);
+            StreamSession session = this.manager.require(id, call.context().caller());
             return new Aborted(this.manager.abort(session), session.id());
         }).subscribeOn(Schedulers.boundedElastic());
     }
@@ -144,10 +152,10 @@ public class InferenceMethods implements RpcMethodProvider {
         JsonNode requestId = params.raw("request_id");
         StreamSession session;
         if (id != null) {
-            session = this.manager.require(id);
+            session = this.manager.require(id, call.context().caller());
         }
         else if (requestId != null) {
-            session = this.manager.findByRequestId(RpcCall.requestKeyOf(requestId))
+            session = this.manager.findByRequestId(call.context().caller(), RpcCall.requestKeyOf(requestId))
                 .orElseThrow(() -> new GatewayException(ErrorCode.SESSION_NOT_FOUND,
                         "no session was started by request " + Echo.of(requestId.toString())));
         }
@@ -160,13 +168,10 @@ public class InferenceMethods implements RpcMethodProvider {
     private Mono<TestStarted> testStreamingCallback(RpcCall call) {
         List<String> tokens = call.params().strings("mock_tokens");
         int delay = call.params().integer("delay_ms", 0, 10_000, 0);
-        SessionStream stream = this.manager.startSynthetic(tokens, Duration.ofMillis(delay), call.requestKey());
-        return Mono.just(new TestStarted(true, tokens.size(), stream.id(), streamUrl(stream.id())));
-    }
-
-    /** Where a session's output is read as Server-Sent Events. */
-    public static String streamUrl(String sessionId) {
-        return "/streams/" + sessionId;
+        SessionStream stream = this.manager.startSynthetic(tokens, Duration.ofMillis(delay), call.context().caller(),
+                call.requestKey());
+        return Mono.just(new TestStarted(true, tokens.size(), stream.id(),
+                this.links.url(stream.id(), call.context().caller())));
     }
 
     /** The answer to {@code rkllm_run_async}. */

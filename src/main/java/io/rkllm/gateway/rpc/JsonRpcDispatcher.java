@@ -14,6 +14,8 @@ import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.StreamReadConstraints;
+import tools.jackson.core.exc.StreamConstraintsException;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
@@ -32,7 +34,8 @@ public class JsonRpcDispatcher {
 
     /**
      * Reads fractional numbers as exact decimals: an id such as {@code 1e999999999} must come back as the number it
-     * is, not as a double that overflowed to infinity.
+     * is, not as a double that overflowed to infinity. Nesting deeper than {@code rkllm.limits.max-depth} stops the
+     * parser at that depth.
      */
     private final ObjectReader reader;
 
@@ -42,7 +45,12 @@ public class JsonRpcDispatcher {
 
     public JsonRpcDispatcher(List<RpcMethodProvider> providers, ObjectMapper mapper, Settings settings,
             RpcObserver observer) {
-        this.reader = mapper.readerFor(JsonNode.class).with(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+        StreamReadConstraints constraints = StreamReadConstraints.builder()
+            .maxNestingDepth(settings.maxDepth())
+            .build();
+        this.reader = new ObjectMapper(mapper.tokenStreamFactory().rebuild().streamReadConstraints(constraints).build())
+            .readerFor(JsonNode.class)
+            .with(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
         this.settings = settings;
         this.observer = observer;
         new DiscoveryMethods(this::methods, settings.version()).rpcMethods().forEach(this::register);
@@ -70,6 +78,11 @@ public class JsonRpcDispatcher {
         JsonNode tree;
         try {
             tree = this.reader.readTree(body);
+        }
+        catch (StreamConstraintsException ex) {
+            return Mono.just(json(error(null, ErrorCode.PARSE_ERROR, "parse error: the body nests deeper than "
+                    + this.settings.maxDepth() + " levels (rkllm.limits.max-depth) or holds a number of over "
+                    + StreamReadConstraints.DEFAULT_MAX_NUM_LEN + " digits")));
         }
         catch (JacksonException ex) {
             return Mono.just(json(error(null, ErrorCode.PARSE_ERROR, "parse error: the body is not valid JSON")));
@@ -108,6 +121,10 @@ public class JsonRpcDispatcher {
         if (id != null && !(id.isString() || id.isNumber() || id.isNull())) {
             return answer(error(null, ErrorCode.INVALID_REQUEST, "invalid request: id must be a string, number or null"));
         }
+        if (id != null && idLength(id) > this.settings.maxIdLength()) {
+            return answer(error(null, ErrorCode.INVALID_REQUEST, "invalid request: id longer than "
+                    + this.settings.maxIdLength() + " characters (rkllm.limits.max-id-length)"));
+        }
         JsonNode version = request.get("jsonrpc");
         if (version == null || !version.isString() || !"2.0".equals(version.stringValue())) {
             return answer(error(id, ErrorCode.INVALID_REQUEST, "invalid request: jsonrpc must be \"2.0\""));
@@ -131,7 +148,7 @@ public class JsonRpcDispatcher {
             if (method == null) {
                 throw new GatewayException(ErrorCode.METHOD_NOT_FOUND, "method not found: " + Echo.of(name));
             }
-            requireEnabled(method);
+            requireAllowed(method, context);
             if (params != null && !params.isObject()) {
                 throw new GatewayException(ErrorCode.INVALID_PARAMS, "params must be an object of named parameters");
             }
@@ -146,7 +163,15 @@ public class JsonRpcDispatcher {
             .doOnNext((reply) -> this.observer.completed(label, outcome(reply)));
     }
 
-    private void requireEnabled(RpcMethod method) {
+    /** Admin methods take an admin caller before their switch is even looked at; then the switch must be on. */
+    private static int idLength(JsonNode id) {
+        return id.isString() ? id.stringValue().length() : id.toString().length();
+    }
+
+    private void requireAllowed(RpcMethod method, RpcContext context) {
+        if (method.gate() == RpcMethod.Gate.ADMIN && !context.caller().admin()) {
+            throw new GatewayException(ErrorCode.FORBIDDEN, method.name() + " takes an admin key");
+        }
         boolean enabled = switch (method.gate()) {
             case NONE -> true;
             case TEST -> this.settings.testMethods();
@@ -160,8 +185,7 @@ public class JsonRpcDispatcher {
     }
 
     private static JsonRpcError toError(String method, Throwable failure) {
-        GatewayException ex = ClientErrors.translate(failure, "Method " + method);
-        return JsonRpcError.of(ex.errorCode(), ex.getMessage());
+        return JsonRpcError.of(ClientErrors.translate(failure, "Method " + method));
     }
 
     private static String outcome(Reply reply) {
@@ -209,8 +233,17 @@ public class JsonRpcDispatcher {
      * What the dispatcher needs to know of the configuration.
      *
      * @param version the service version, for {@code rpc.discover}
+     * @param maxDepth JSON nesting levels at most ({@code rkllm.limits.max-depth})
+     * @param maxIdLength characters of an id at most ({@code rkllm.limits.max-id-length})
      */
-    public record Settings(int maxBatch, boolean testMethods, boolean adminMethods, String version) {
+    public record Settings(int maxBatch, boolean testMethods, boolean adminMethods, String version, int maxDepth,
+            int maxIdLength) {
+
+        /** With the default bounds of depth (64) and id length (256). */
+        public Settings(int maxBatch, boolean testMethods, boolean adminMethods, String version) {
+            this(maxBatch, testMethods, adminMethods, version, 64, 256);
+        }
+
     }
 
 }

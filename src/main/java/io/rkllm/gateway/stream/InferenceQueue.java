@@ -1,6 +1,7 @@
 package io.rkllm.gateway.stream;
 
 import io.rkllm.gateway.rpc.ErrorCode;
+import io.rkllm.gateway.rpc.GatewayException;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -23,6 +24,8 @@ final class InferenceQueue {
 
     private final int capacity;
 
+    private final int maxPerClient;
+
     private final Duration maxWait;
 
     private final Clock clock;
@@ -31,28 +34,43 @@ final class InferenceQueue {
 
     private final Executor positions;
 
+    /** When a busy client may try again: nobody can tell when a run ends, a second is a polite pace. */
+    private static final Duration RETRY_WHEN_BUSY = Duration.ofSeconds(1);
+
     private final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
 
     private @Nullable StreamSession running;
 
     /**
+     * @param maxPerClient runs of one client waiting at once at most, 0 for no limit: past it that client is refused
+     * while others still get in
      * @param launcher starts a session's run; called outside the queue's lock, and {@link #finished} must follow
      * @param positions where the sessions still waiting learn their new positions once the NPU was handed to the next
      * run: not on the thread that hands it over, which would otherwise wait for one update per waiting session
      */
-    InferenceQueue(int capacity, Duration maxWait, Clock clock, Consumer<StreamSession> launcher,
+    InferenceQueue(int capacity, int maxPerClient, Duration maxWait, Clock clock, Consumer<StreamSession> launcher,
             Executor positions) {
         this.capacity = capacity;
+        this.maxPerClient = maxPerClient;
         this.maxWait = maxWait;
         this.clock = clock;
         this.launcher = launcher;
         this.positions = positions;
     }
 
-    /** Runs the session now if the NPU is free, else queues it; refuses with -32000 when the queue is full. */
+    /**
+     * Runs the session now if the NPU is free, else queues it; refuses with -32000 when its client has as many runs
+     * waiting as it may, or when the queue is full.
+     */
     void enqueue(StreamSession session) {
         synchronized (this) {
             if (this.running != null) {
+                if (this.maxPerClient > 0 && session.owner().limitedPerClient()
+                        && waitingOf(session.owner().clientId()) >= this.maxPerClient) {
+                    throw new GatewayException(ErrorCode.QUEUE_FULL, "this client has " + this.maxPerClient
+                            + " runs waiting already (rkllm.limits.max-queued-per-client); send the next one when one"
+                            + " of them has started", RETRY_WHEN_BUSY);
+                }
                 if (this.waiting.size() >= this.capacity) {
                     throw StreamManager.queueFull(this.capacity);
                 }
@@ -121,6 +139,10 @@ final class InferenceQueue {
 
     synchronized @Nullable StreamSession running() {
         return this.running;
+    }
+
+    private long waitingOf(String clientId) {
+        return this.waiting.stream().filter((entry) -> entry.session().owner().clientId().equals(clientId)).count();
     }
 
     private void renumber() {

@@ -75,9 +75,17 @@ public class StreamManager {
     /** Sessions accepted for a model that is not loaded yet; they queue for it once it is. */
     private final Set<StreamSession> awaitingLoad = ConcurrentHashMap.newKeySet();
 
+    /** Runs one client may have waiting in a model's queue (0: no limit). */
+    private final int maxQueuedPerClient;
+
+    private final RequestRates rates;
+
+    private final long maxInputBytes;
+
     private final Map<String, StreamSession> sessions = new ConcurrentHashMap<>();
 
-    private final Map<Object, StreamSession> byRequestId = new ConcurrentHashMap<>();
+    /** By the key that started them and their request id: one key never finds another's session by its id. */
+    private final Map<RequestKey, StreamSession> byRequestId = new ConcurrentHashMap<>();
 
     private final AtomicLong created = new AtomicLong();
 
@@ -88,34 +96,53 @@ public class StreamManager {
 
     private volatile boolean shuttingDown;
 
-    /** A stream manager for one runtime: the service with a single model. */
+    /** A stream manager for one runtime (the service with a single model), without per-client limits. */
     public StreamManager(RkllmRuntime runtime, StreamsProperties properties, QueueProperties queue, Clock clock,
             StreamMetrics metrics, ScheduledExecutorService timer) {
-        this(ModelHost.fixed(runtime), properties, queue, clock, metrics, timer);
+        this(ModelHost.fixed(runtime), properties, queue, RunLimits.NONE, clock, metrics, timer);
     }
 
+    /** A stream manager for one runtime with per-client limits. */
+    public StreamManager(RkllmRuntime runtime, StreamsProperties properties, QueueProperties queue,
+            RunLimits runLimits, Clock clock, StreamMetrics metrics, ScheduledExecutorService timer) {
+        this(ModelHost.fixed(runtime), properties, queue, runLimits, clock, metrics, timer);
+    }
+
+    /** A stream manager for the models of a host, without per-client limits. */
     public StreamManager(ModelHost models, StreamsProperties properties, QueueProperties queue, Clock clock,
             StreamMetrics metrics, ScheduledExecutorService timer) {
+        this(models, properties, queue, RunLimits.NONE, clock, metrics, timer);
+    }
+
+    public StreamManager(ModelHost models, StreamsProperties properties, QueueProperties queue,
+            RunLimits runLimits, Clock clock, StreamMetrics metrics, ScheduledExecutorService timer) {
         this.models = models;
         this.properties = properties;
         this.queueSettings = queue;
         this.clock = clock;
         this.metrics = metrics;
         this.timer = timer;
+        this.maxQueuedPerClient = runLimits.maxQueued();
+        this.rates = new RequestRates(runLimits.requestsPerMinute(), clock);
+        this.maxInputBytes = runLimits.maxInputBytes();
         tokenCount(models.defaultModel());
     }
 
     /**
-     * Accepts a run: checked against the runtime, then run at once on its model or queued (until its model is loaded,
-     * then in the model's queue). Refused with -32602 for a model that does not exist, -32003 when the runtime or the
-     * model is unavailable, -32002 at the session limit, -32000 when the queue is full. The events are the session's
-     * from the start; cancelling them aborts the run, as the caller that started it is gone.
+     * Accepts a run: checked against the runtime and the caller's limits, then run at once on its model or queued
+     * (until its model is loaded, then in the model's queue). Refused with -32602 for a model that does not exist or
+     * an input over the size limit, -32003 when the runtime or the model is unavailable, -32002 at the session limit,
+     * -32000 when the queue is full or the caller's client has used its share (with a retry hint). The events are the
+     * session's from the start; cancelling them aborts the run, as the caller that started it is gone.
      *
      * @param transport how the run was asked for, as {@code /actuator/streams} shows it
+     * @param caller who asks: the session is theirs
      * @param requestKey what {@link #findByRequestId} finds the session by (the JSON-RPC id's key), or null
      */
-    public SessionStream start(RunRequest request, String transport, @Nullable Object requestKey) {
+    public SessionStream start(RunRequest request, String transport, Caller caller, @Nullable Object requestKey) {
         refuseWhenShuttingDown();
+        refuseOversized(request);
+        takeRequest(caller);
         ModelLease lease;
         try {
             lease = this.models.acquire(request);
@@ -125,7 +152,7 @@ public class StreamManager {
         }
         StreamSession session;
         try {
-            session = register(request, requestKey, transport, SessionState.QUEUED);
+            session = register(request, requestKey, transport, caller, SessionState.QUEUED);
         }
         catch (GatewayException ex) {
             lease.release();
@@ -182,7 +209,7 @@ public class StreamManager {
     /** The queue of a model, made on its first run. */
     private InferenceQueue lane(String model) {
         return this.lanes.computeIfAbsent(model, (id) -> new InferenceQueue(this.queueSettings.capacity(),
-                this.queueSettings.maxWait(), this.clock, this::launch, this::afterHandOver));
+                this.maxQueuedPerClient, this.queueSettings.maxWait(), this.clock, this::launch, this::afterHandOver));
     }
 
     /** -32000 for a full queue; the queue of a model and the sessions waiting for loads are bounded alike. */
@@ -192,12 +219,22 @@ public class StreamManager {
     }
 
     /**
+     * A run whose caller is not named: the session belongs to {@link Caller#UNIDENTIFIED}. Transports pass their
+     * caller instead, so that the session is theirs and their client's limits count it.
+     */
+    public SessionStream start(RunRequest request, String transport, @Nullable Object requestKey) {
+        return start(request, transport, Caller.UNIDENTIFIED, requestKey);
+    }
+
+    /**
      * Streams given text pieces into a new session through the same callback path as native results, without the NPU
      * (for {@code test_streaming_callback}); its tokens count as the default model's.
      */
-    public SessionStream startSynthetic(List<String> pieces, Duration delay, @Nullable Object requestKey) {
+    public SessionStream startSynthetic(List<String> pieces, Duration delay, Caller caller,
+            @Nullable Object requestKey) {
         refuseWhenShuttingDown();
-        StreamSession session = register(null, requestKey, "test", SessionState.RUNNING);
+        takeRequest(caller);
+        StreamSession session = register(null, requestKey, "test", caller, SessionState.RUNNING);
         accept(session);
         NativeRun run = SyntheticTokenSource.start(pieces, delay, listenerFor(session, this.models.defaultModel()),
                 this.timer, CallbackObserver.NONE);
@@ -213,13 +250,23 @@ public class StreamManager {
         return owned(session);
     }
 
+    /** Synthetic pieces for a caller that is not named, as {@link #start(RunRequest, String, Object)}. */
+    public SessionStream startSynthetic(List<String> pieces, Duration delay, @Nullable Object requestKey) {
+        return startSynthetic(pieces, delay, Caller.UNIDENTIFIED, requestKey);
+    }
+
     /**
-     * A reader for an existing session, from the chunk after {@code afterSeq} on (-1 for all), or -32001. The run
-     * goes on when the reader goes.
+     * A reader for an existing session, from the chunk after {@code afterSeq} on (-1 for all), or -32001 when there is
+     * none or it is another key's. The run goes on when the reader goes.
      */
-    public SessionStream attach(String id, long afterSeq) {
-        StreamSession session = require(id);
+    public SessionStream attach(String id, long afterSeq, Caller caller) {
+        StreamSession session = require(id, caller);
         return new SessionStream(session, session.events(afterSeq));
+    }
+
+    /** A reader for a caller that is not named, as {@link #attach(String, long, Caller)}. */
+    public SessionStream attach(String id, long afterSeq) {
+        return attach(id, afterSeq, Caller.UNIDENTIFIED);
     }
 
     /**
@@ -245,17 +292,38 @@ public class StreamManager {
 
     /** The session with this id, or -32001. */
     public StreamSession require(String id) {
-        return find(id).orElseThrow(() -> new GatewayException(ErrorCode.SESSION_NOT_FOUND,
-                "no session " + Echo.of(id)));
+        return find(id).orElseThrow(() -> notFound(id));
     }
 
-    /** The session started by the JSON-RPC call with this id. */
-    public Optional<StreamSession> findByRequestId(Object requestKey) {
-        StreamSession session = this.byRequestId.get(requestKey);
+    /**
+     * The session with this id if the caller may use it, or -32001: another key's session answers as one that does
+     * not exist, so that its id tells nothing.
+     */
+    public StreamSession require(String id, Caller caller) {
+        StreamSession session = this.sessions.get(id);
+        if (session == null || !caller.mayUse(session)) {
+            throw notFound(id);
+        }
+        session.touch();
+        return session;
+    }
+
+    private static GatewayException notFound(String id) {
+        return new GatewayException(ErrorCode.SESSION_NOT_FOUND, "no session " + Echo.of(id));
+    }
+
+    /** The session that this caller's JSON-RPC call with this id started: never one that another key started. */
+    public Optional<StreamSession> findByRequestId(Caller caller, Object requestKey) {
+        StreamSession session = this.byRequestId.get(new RequestKey(caller.keyName(), requestKey));
         if (session != null) {
             session.touch();
         }
         return Optional.ofNullable(session);
+    }
+
+    /** The session started by the JSON-RPC call with this id, by a caller without a key. */
+    public Optional<StreamSession> findByRequestId(Object requestKey) {
+        return findByRequestId(Caller.UNIDENTIFIED, requestKey);
     }
 
     /** Aborts a session; false when it had already ended. */
@@ -264,10 +332,10 @@ public class StreamManager {
         return abort(session, "aborted", null);
     }
 
-    /** Aborts the session on the NPU, if any: the default model's, else another model's. */
-    public Optional<StreamSession> abortRunning() {
+    /** Aborts the session on the NPU, if any and if the caller may use it: the default model's, else another's. */
+    public Optional<StreamSession> abortRunning(Caller caller) {
         StreamSession running = running();
-        if (running != null && abort(running)) {
+        if (running != null && caller.mayUse(running) && abort(running)) {
             return Optional.of(running);
         }
         return Optional.empty();
@@ -282,6 +350,11 @@ public class StreamManager {
         }
         return this.lanes.values().stream().map(InferenceQueue::running).filter(Objects::nonNull).findFirst()
             .orElse(null);
+    }
+
+    /** Aborts the session on the NPU for a caller that is not named, as {@link #abortRunning(Caller)}. */
+    public Optional<StreamSession> abortRunning() {
+        return abortRunning(Caller.UNIDENTIFIED);
     }
 
     /** Aborts (if needed) and forgets a session; false when there was none with that id. */
@@ -302,6 +375,7 @@ public class StreamManager {
     public int evictIdle(Instant now) {
         this.lanes.values().forEach((lane) -> lane.expireOverdue(now));
         expireAwaitingLoad(now);
+        this.rates.forgetFull(now);
         int count = 0;
         for (StreamSession session : List.copyOf(this.sessions.values())) {
             // Only the caller that takes the session out of the map evicts and counts it: another one (a second
@@ -402,6 +476,30 @@ public class StreamManager {
         this.shuttingDown = false;
     }
 
+    /** Refuses with -32602 an input larger than {@code rkllm.limits.max-prompt-bytes}, naming its field. */
+    private void refuseOversized(RunRequest request) {
+        long bytes = request.inputBytes();
+        if (bytes > this.maxInputBytes) {
+            String field = switch (request.input()) {
+                case PROMPT -> "prompt_input";
+                case TOKEN -> "token_input";
+                case EMBED -> "embed_input";
+            };
+            throw new GatewayException(ErrorCode.INVALID_PARAMS, field + ": is " + bytes
+                    + " bytes, more than rkllm.limits.max-prompt-bytes (" + this.maxInputBytes + ")");
+        }
+    }
+
+    /** Takes one run from the caller's client's bucket, or refuses with -32000 and when to try again. */
+    private void takeRequest(Caller caller) {
+        Duration wait = caller.limitedPerClient() ? this.rates.take(caller.clientId()) : null;
+        if (wait != null) {
+            throw new GatewayException(ErrorCode.QUEUE_FULL, "this client has used its runs for now "
+                    + "(rkllm.limits.requests-per-minute); try again in " + GatewayException.retryAfterSeconds(wait) + " s",
+                    wait);
+        }
+    }
+
     private void refuseWhenShuttingDown() {
         if (this.shuttingDown) {
             throw GatewayException.runtimeUnavailable("the service is shutting down");
@@ -409,8 +507,8 @@ public class StreamManager {
     }
 
     private StreamSession register(@Nullable RunRequest request, @Nullable Object requestId, String transport,
-            SessionState initial) {
-        StreamSession session = new StreamSession(request, requestId, transport, initial, this.clock,
+            Caller caller, SessionState initial) {
+        StreamSession session = new StreamSession(request, requestId, transport, caller, initial, this.clock,
                 this.properties.replayLimit());
         synchronized (this.sessions) {
             if (this.sessions.size() >= this.properties.maxSessions() && !giveWay()) {
@@ -446,17 +544,18 @@ public class StreamManager {
      */
     private void accept(StreamSession session) {
         this.created.incrementAndGet();
-        Object requestId = session.requestId();
-        if (requestId != null) {
-            this.byRequestId.put(requestId, session);
+        RequestKey key = RequestKey.of(session);
+        if (key != null) {
+            this.byRequestId.put(key, session);
         }
     }
 
     /** False when the session was no longer registered. */
     private boolean unregister(StreamSession session) {
         boolean removed = this.sessions.remove(session.id(), session);
-        if (session.requestId() != null) {
-            this.byRequestId.remove(session.requestId(), session);
+        RequestKey key = RequestKey.of(session);
+        if (key != null) {
+            this.byRequestId.remove(key, session);
         }
         return removed;
     }
@@ -541,6 +640,16 @@ public class StreamManager {
             return fresh;
         }
         return count;
+    }
+
+    /** A request id as the key that sent it sees it: {@code 1} of one key is not {@code 1} of another. */
+    private record RequestKey(@Nullable String keyName, Object requestId) {
+
+        static @Nullable RequestKey of(StreamSession session) {
+            Object requestId = session.requestId();
+            return (requestId != null) ? new RequestKey(session.owner().keyName(), requestId) : null;
+        }
+
     }
 
 }

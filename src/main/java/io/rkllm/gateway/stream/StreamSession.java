@@ -51,6 +51,8 @@ public final class StreamSession {
 
     private final String transport;
 
+    private final Caller owner;
+
     private final Instant created;
 
     private final Clock clock;
@@ -95,12 +97,13 @@ public final class StreamSession {
 
     private volatile Instant lastActivity;
 
-    StreamSession(@Nullable RunRequest request, @Nullable Object requestId, String transport, SessionState initial,
-            Clock clock, int replayLimit) {
+    StreamSession(@Nullable RunRequest request, @Nullable Object requestId, String transport, Caller owner,
+            SessionState initial, Clock clock, int replayLimit) {
         this.id = newId();
         this.request = request;
         this.requestId = requestId;
         this.transport = transport;
+        this.owner = owner;
         this.state = initial;
         this.clock = clock;
         this.created = clock.instant();
@@ -127,6 +130,11 @@ public final class StreamSession {
     /** How the session was started ({@code rpc}, {@code rpc-sse}, {@code test}, ...). */
     public String transport() {
         return this.transport;
+    }
+
+    /** Who started the session: its key owns it, and its client's limits count it. */
+    public Caller owner() {
+        return this.owner;
     }
 
     public Instant created() {

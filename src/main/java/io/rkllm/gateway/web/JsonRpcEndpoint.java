@@ -5,6 +5,9 @@ import io.rkllm.gateway.rpc.JsonRpcDispatcher;
 import io.rkllm.gateway.rpc.JsonRpcDispatcher.Json;
 import io.rkllm.gateway.rpc.JsonRpcDispatcher.Stream;
 import io.rkllm.gateway.rpc.RpcContext;
+import io.rkllm.gateway.security.Callers;
+import io.rkllm.gateway.stream.Caller;
+import io.rkllm.gateway.stream.StreamLinks;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.InvalidMediaTypeException;
 import org.springframework.http.MediaType;
@@ -27,18 +30,23 @@ final class JsonRpcEndpoint {
 
     private final SseEvents sse;
 
-    JsonRpcEndpoint(JsonRpcDispatcher dispatcher, DataSize maxRequest, SseEvents sse) {
+    private final StreamLinks links;
+
+    JsonRpcEndpoint(JsonRpcDispatcher dispatcher, DataSize maxRequest, SseEvents sse, StreamLinks links) {
         this.dispatcher = dispatcher;
         this.maxRequest = maxRequest;
         this.sse = sse;
+        this.links = links;
     }
 
     Mono<ServerResponse> handle(ServerRequest request) {
-        RpcContext context = new RpcContext("rpc", acceptsEventStream(request));
-        return RequestBodies.read(request, this.maxRequest)
-            .flatMap((body) -> this.dispatcher.dispatch(body, context))
-            .flatMap(this::reply)
-            .onErrorResume(RequestBodies.TooLargeException.class, (ex) -> tooLarge(ex.getMessage()));
+        boolean eventStream = acceptsEventStream(request);
+        return Callers.of(request.exchange()).flatMap((caller) -> {
+            RpcContext context = new RpcContext("rpc", eventStream, caller);
+            return RequestBodies.read(request, this.maxRequest)
+                .flatMap((body) -> this.dispatcher.dispatch(body, context))
+                .flatMap((reply) -> reply(reply, caller));
+        }).onErrorResume(RequestBodies.TooLargeException.class, (ex) -> tooLarge(ex.getMessage()));
     }
 
     /** Whether the client accepts Server-Sent Events; an {@code Accept} header that does not parse counts as no. */
@@ -54,9 +62,10 @@ final class JsonRpcEndpoint {
         }
     }
 
-    private Mono<ServerResponse> reply(JsonRpcDispatcher.Reply reply) {
+    private Mono<ServerResponse> reply(JsonRpcDispatcher.Reply reply, Caller caller) {
         if (reply instanceof Stream stream) {
-            return this.sse.respond(this.sse.sessionEvent(stream.stream().id()), stream.stream().events());
+            String id = stream.stream().id();
+            return this.sse.respond(this.sse.sessionEvent(id, this.links.url(id, caller)), stream.stream().events());
         }
         if (reply instanceof Json json) {
             return ServerResponse.ok().contentType(MediaType.APPLICATION_JSON).bodyValue(json.body());

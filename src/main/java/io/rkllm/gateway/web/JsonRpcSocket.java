@@ -5,6 +5,7 @@ import java.time.Duration;
 import io.rkllm.gateway.rpc.JsonRpcDispatcher;
 import io.rkllm.gateway.rpc.JsonRpcDispatcher.Json;
 import io.rkllm.gateway.rpc.RpcContext;
+import io.rkllm.gateway.stream.Caller;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.core.io.buffer.DataBuffer;
@@ -53,10 +54,11 @@ final class JsonRpcSocket implements WebSocketHandler {
 
     @Override
     public Mono<Void> handle(WebSocketSession socket) {
-        return Mono.deferContextual((context) -> handle(socket, SocketHandshake.connection(context)));
+        return Mono.deferContextual((context) -> handle(socket, SocketHandshake.connection(context),
+                SocketHandshake.caller(context)));
     }
 
-    private Mono<Void> handle(WebSocketSession socket, Connection netty) {
+    private Mono<Void> handle(WebSocketSession socket, Connection netty, Caller caller) {
         SocketConnection connection = new SocketConnection(socket, netty.channel().eventLoop(), this.mapper,
                 this.maxPendingFrames, this.heartbeat);
         logger.debug("WebSocket {} opened by {}", socket.getId(), socket.getHandshakeInfo().getRemoteAddress());
@@ -65,7 +67,8 @@ final class JsonRpcSocket implements WebSocketHandler {
         // Asking for the messages puts Netty's frame aggregator in the pipeline; the oversize close goes after it.
         Flux<WebSocketMessage> messages = socket.receive();
         netty.addHandlerLast(OversizeClose.NAME, new OversizeClose());
-        Mono<Void> input = messages.flatMap((message) -> receive(socket, connection, message), CONCURRENT_CALLS)
+        Mono<Void> input = messages
+            .flatMap((message) -> receive(socket, connection, caller, message), CONCURRENT_CALLS)
             .then();
         return Mono.when(output, input).doFinally((signal) -> {
             connection.release();
@@ -73,18 +76,19 @@ final class JsonRpcSocket implements WebSocketHandler {
         });
     }
 
-    private Mono<Void> receive(WebSocketSession socket, SocketConnection connection, WebSocketMessage message) {
+    private Mono<Void> receive(WebSocketSession socket, SocketConnection connection, Caller caller,
+            WebSocketMessage message) {
         return switch (message.getType()) {
-            case TEXT -> call(connection, bytes(message.getPayload()));
+            case TEXT -> call(connection, caller, bytes(message.getPayload()));
             case BINARY -> socket.close(BINARY_REFUSED);
             // Pongs answer the heartbeat's pings; Netty answers the client's pings itself.
             case PING, PONG -> Mono.empty();
         };
     }
 
-    private Mono<Void> call(SocketConnection connection, byte[] frame) {
+    private Mono<Void> call(SocketConnection connection, Caller caller, byte[] frame) {
         FramePush push = new FramePush(connection);
-        return this.dispatcher.dispatch(frame, new RpcContext("ws", false, push)).doOnNext((reply) -> {
+        return this.dispatcher.dispatch(frame, new RpcContext("ws", false, caller, push)).doOnNext((reply) -> {
             // A socket never accepts an event-stream answer, so a reply is JSON or nothing (notifications only).
             if (reply instanceof Json json) {
                 connection.send(json.body());

@@ -2,6 +2,7 @@ package io.rkllm.gateway.web;
 
 import java.util.function.Consumer;
 
+import io.netty.handler.timeout.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.core.io.buffer.DataBufferLimitException;
@@ -56,11 +57,12 @@ public final class RequestBodies {
     }
 
     /**
-     * Whether reading the body failed because the client closed or reset its connection: nobody is left to answer,
-     * and it is the client's doing, not a server error.
+     * Whether reading the body failed because the client closed or reset its connection, or stopped sending until the
+     * read or request timeout closed it: nobody is left to answer, and it is the client's doing, not a server error.
      */
     private static boolean clientWentAway(Throwable ex) {
-        return ex instanceof AbortedException || AbortedException.isConnectionReset(ex);
+        return ex instanceof AbortedException || AbortedException.isConnectionReset(ex)
+                || ex instanceof TimeoutException;
     }
 
     /** A request body over {@code rkllm.limits.max-request-bytes}: HTTP 413 in each API's error shape. */

@@ -4,13 +4,18 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 import io.rkllm.gateway.rpc.InferenceMethods;
+import io.rkllm.gateway.rpc.ErrorCode;
+import io.rkllm.gateway.security.ConnectionLimits;
 import io.rkllm.gateway.stream.ReplayGapEvent;
 import io.rkllm.gateway.stream.StreamChunk;
 import io.rkllm.gateway.stream.StreamEvent;
 import org.jspecify.annotations.Nullable;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.web.reactive.function.BodyInserter;
@@ -31,33 +36,56 @@ final class SseEvents {
 
     private final Duration heartbeat;
 
+    private final ConnectionLimits limits;
+
     /**
      * Recently encoded chunks by identity: every subscriber of a session gets the same chunk objects, so each chunk
      * is turned into JSON once, not once per subscriber. A collision only costs an encoding.
      */
     private final AtomicReferenceArray<Encoded> recent = new AtomicReferenceArray<>(1024);
 
-    SseEvents(ObjectMapper mapper, Duration heartbeat) {
+    /** @param limits counts each SSE response against {@code rkllm.limits.max-streams} */
+    SseEvents(ObjectMapper mapper, Duration heartbeat, ConnectionLimits limits) {
         this.mapper = mapper;
         this.heartbeat = heartbeat;
+        this.limits = limits;
     }
 
-    /** The first event of a run streamed in answer to {@code rkllm_run}: which session it is. */
-    byte[] sessionEvent(String sessionId) {
-        return event("session", null,
-                Map.of("session_id", sessionId, "stream_url", InferenceMethods.streamUrl(sessionId)));
+    /**
+     * The first event of a run streamed in answer to {@code rkllm_run}: which session it is and where to resume.
+     */
+    byte[] sessionEvent(String sessionId, String streamUrl) {
+        return event("session", null, Map.of("session_id", sessionId, "stream_url", streamUrl));
     }
 
     /**
      * An SSE response of a session's events with the headers that keep proxies from buffering it, written by an
-     * {@link SseOutbox} on the connection's event loop, with heartbeats.
+     * {@link SseOutbox} on the connection's event loop, with heartbeats. At {@code rkllm.limits.max-streams} it is
+     * 503 instead, and the events are cancelled at once, which aborts a run that this request started.
      *
      * @param preamble an encoded event to send first (null: none)
      */
     Mono<ServerResponse> respond(byte @Nullable [] preamble, Flux<StreamEvent> events) {
-        BodyInserter<Object, ServerHttpResponse> body = (response, context) -> response.writeWith(new SseOutbox<>(
-                preamble, events, this::encode, StreamedBody.eventLoop(response), response.bufferFactory(),
-                this.heartbeat));
+        if (!this.limits.tryOpenStream()) {
+            events.subscribe().dispose();
+            return ServerResponse.status(HttpStatus.SERVICE_UNAVAILABLE)
+                .contentType(MediaType.APPLICATION_JSON)
+                .header(HttpHeaders.RETRY_AFTER, "1")
+                .bodyValue(ErrorBodies.of(ErrorCode.QUEUE_FULL,
+                        "too many open streams (rkllm.limits.max-streams); try again later"));
+        }
+        AtomicBoolean counted = new AtomicBoolean(true);
+        Runnable release = () -> {
+            if (counted.compareAndSet(true, false)) {
+                this.limits.closeStream();
+            }
+        };
+        BodyInserter<Object, ServerHttpResponse> body = (response, context) -> {
+            // The connection's end releases the stream too, should the events never be subscribed.
+            StreamedBody.connection(response).onDispose(release::run);
+            return response.writeWith(new SseOutbox<>(preamble, events.doFinally((signal) -> release.run()),
+                    this::encode, StreamedBody.eventLoop(response), response.bufferFactory(), this.heartbeat));
+        };
         return ServerResponse.ok()
             .contentType(MediaType.TEXT_EVENT_STREAM)
             .header("Cache-Control", "no-cache")

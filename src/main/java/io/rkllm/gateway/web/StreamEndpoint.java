@@ -4,6 +4,7 @@ import java.util.Optional;
 
 import io.rkllm.gateway.rpc.ErrorCode;
 import io.rkllm.gateway.rpc.GatewayException;
+import io.rkllm.gateway.security.Callers;
 import io.rkllm.gateway.stream.SessionStream;
 import io.rkllm.gateway.stream.StreamManager;
 import org.springframework.http.HttpStatus;
@@ -15,7 +16,7 @@ import reactor.core.publisher.Mono;
 /**
  * {@code GET /streams/{id}}: a session's output as Server-Sent Events, from the start or after the seq in
  * {@code Last-Event-ID} (header, or {@code last_event_id} query parameter for clients that cannot set headers).
- * Unknown session: 404 with a JSON-RPC-style error body.
+ * Unknown session, or one that another key started: 404 with a JSON-RPC-style error body.
  */
 final class StreamEndpoint {
 
@@ -38,14 +39,16 @@ final class StreamEndpoint {
             return error(HttpStatus.BAD_REQUEST, ErrorCode.INVALID_PARAMS,
                     "Last-Event-ID must be the seq of a chunk (an integer, 0 or more)");
         }
-        SessionStream stream;
-        try {
-            stream = this.manager.attach(id, afterSeq);
-        }
-        catch (GatewayException ex) {
-            return error(HttpStatus.NOT_FOUND, ex.errorCode(), ex.getMessage());
-        }
-        return this.sse.respond(null, stream.events());
+        return Callers.of(request.exchange()).flatMap((caller) -> {
+            SessionStream stream;
+            try {
+                stream = this.manager.attach(id, afterSeq, caller);
+            }
+            catch (GatewayException ex) {
+                return error(HttpStatus.NOT_FOUND, ex.errorCode(), ex.getMessage());
+            }
+            return this.sse.respond(null, stream.events());
+        });
     }
 
     /** The seq a Last-Event-ID names; -1 when it names none (not an integer, or negative: seqs start at 0). */

@@ -14,6 +14,7 @@ import io.rkllm.gateway.config.CorsProperties;
 import io.rkllm.gateway.config.LimitsProperties;
 import io.rkllm.gateway.config.QueueProperties;
 import io.rkllm.gateway.config.RkllmProperties;
+import io.rkllm.gateway.config.SecurityProperties;
 import io.rkllm.gateway.config.StreamsProperties;
 import org.springframework.boot.context.properties.bind.AbstractBindHandler;
 import org.springframework.boot.context.properties.bind.BindContext;
@@ -85,6 +86,10 @@ final class ConfigBinding {
         return bind("rkllm.security.cors", CorsProperties.class);
     }
 
+    SecurityProperties security() {
+        return bind("rkllm.security", SecurityProperties.class);
+    }
+
     int serverPort() {
         return this.binder.bind("server.port", Integer.class).orElse(8080);
     }
@@ -103,13 +108,14 @@ final class ConfigBinding {
         return this.binder.bindOrCreate(prefix, Bindable.of(type), this.recorder);
     }
 
-    /** Keys under this prefix that no properties record took, after binding all five (typos, removed settings). */
+    /** Keys under this prefix that no properties record took, after binding them all (typos, removed settings). */
     List<String> unboundKeys(String prefix) {
         rkllm();
         streams();
         queue();
         limits();
         cors();
+        security();
         List<String> unbound = new ArrayList<>();
         ConfigurationPropertyName root = ConfigurationPropertyName.of(prefix);
         for (PropertySource<?> source : this.sources) {

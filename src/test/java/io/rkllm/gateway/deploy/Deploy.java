@@ -63,8 +63,14 @@ final class Deploy {
         /** An RK3588 board: values-board.yaml. */
         BOARD(BOARD_VALUES),
 
-        /** DaemonSet mode with every optional part on, device nodes by path and privileged. */
-        DAEMONSET_PRIVILEGED(testValues("values-daemonset-privileged.yaml"));
+        /**
+         * DaemonSet mode with every optional part on, device nodes by path and privileged, API keys from an existing
+         * Secret.
+         */
+        DAEMONSET_PRIVILEGED(testValues("values-daemonset-privileged.yaml")),
+
+        /** API keys and a stream-token secret in the chart's own Secret. */
+        KEYED(testValues("values-keyed.yaml"));
 
         private final List<Path> files;
 

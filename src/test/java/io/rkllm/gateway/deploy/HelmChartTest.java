@@ -1,8 +1,10 @@
 package io.rkllm.gateway.deploy;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -11,6 +13,8 @@ import java.util.regex.Pattern;
 
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
+import io.rkllm.gateway.config.SecurityProperties;
+import io.rkllm.gateway.config.SecurityProperties.Role;
 import io.rkllm.gateway.deploy.Deploy.Rendered;
 import io.rkllm.gateway.deploy.Deploy.Values;
 import org.assertj.core.api.InstanceOfAssertFactories;
@@ -27,7 +31,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /**
  * The Helm chart (helm/rkllm-gateway) lints and renders through Helm's own engine (helm-java, no helm binary), and
  * what it renders holds what matters: one pod per NPU, no privilege unless asked for, the NPU's devices and groups,
- * a grace period that covers the graceful shutdown, routing that keeps a stream on its pod.
+ * a grace period that covers the graceful shutdown, routing that keeps a stream on its pod, API keys only ever in a
+ * Secret.
  */
 class HelmChartTest {
 
@@ -294,6 +299,60 @@ class HelmChartTest {
         String privileged = Deploy.notes(Values.DAEMONSET_PRIVILEGED);
         assertThat(privileged).contains("(daemonset mode)").contains("runs privileged")
             .contains("keeps a client on one pod by its address");
+    }
+
+    @Test
+    void withoutKeysThereIsNoSecretAndNothingToImport() {
+        Rendered rendered = Deploy.render(Values.DEFAULT);
+
+        assertThat(rendered.has("Secret")).isFalse();
+        assertThat(rendered.applicationYaml()).doesNotContain("import").doesNotContain("security");
+        assertThat(mounts(rendered)).doesNotContainKey("security");
+    }
+
+    @Test
+    void chartKeysGoIntoItsOwnSecretWhichTheConfigurationImportsAndBinds() {
+        Rendered rendered = Deploy.render(Values.KEYED);
+        Map<String, Object> secret = rendered.one("Secret");
+        String file = new String(Base64.getDecoder().decode((String) map(secret, "data").get("security.yml")),
+                StandardCharsets.UTF_8);
+
+        SecurityProperties security = ConfigBinding.of(file).security();
+        assertThat(security.apiKeys()).extracting(SecurityProperties.ApiKey::name).containsExactly("web", "ops");
+        assertThat(security.apiKeys()).extracting(SecurityProperties.ApiKey::role)
+            .containsExactly(Role.CLIENT, Role.ADMIN);
+        assertThat(security.apiKeys().get(0).keySha256())
+            .isEqualTo("5e884898da28047151d0e56f8dc6292773603d0d6aabbdd62a11ef721d1542d8");
+        assertThat(security.apiKeys().get(1).key()).isEqualTo("ops-secret-key-0003");
+        assertThat(security.streamTokens().secret()).isEqualTo("a-stream-token-secret-of-32-chars-or-more");
+        assertThat(ConfigBinding.of(file).unboundKeys("rkllm")).isEmpty();
+
+        assertThat(rendered.applicationYaml()).contains("import: file:/secrets/security.yml")
+            .doesNotContain("ops-secret-key-0003").doesNotContain("5E884898");
+        assertThat(mounts(rendered)).containsEntry("security", "/secrets");
+        Map<String, Object> volume = volume(rendered, "security");
+        assertThat(at(volume, "secret", "secretName")).isEqualTo(at(secret, "metadata", "name"));
+        assertThat(list(map(volume, "secret"), "items")).containsExactly(Map.of("key", "security.yml",
+                "path", "security.yml"));
+        assertThat(at(rendered.one("Deployment"), "spec", "template", "metadata", "annotations", "checksum/security"))
+            .asString()
+            .hasSize(64);
+    }
+
+    @Test
+    void anExistingSecretIsMountedInsteadOfTheChartsOwn() {
+        Rendered rendered = Deploy.render(Values.DAEMONSET_PRIVILEGED);
+
+        assertThat(rendered.has("Secret")).isFalse();
+        Map<String, Object> volume = volume(rendered, "security");
+        assertThat(at(volume, "secret", "secretName")).isEqualTo("my-gateway-keys");
+        assertThat(list(map(volume, "secret"), "items")).containsExactly(Map.of("key", "keys.yml",
+                "path", "security.yml"));
+        assertThat(mounts(rendered)).containsEntry("security", "/secrets");
+        assertThat(rendered.applicationYaml()).contains("import: file:/secrets/security.yml");
+        Map<String, Object> scrape = list(map(rendered.one("ServiceMonitor"), "spec"), "endpoints").get(0);
+        assertThat(at(scrape, "authorization", "credentials")).as("an admin key for /actuator/prometheus")
+            .isEqualTo(Map.of("name", "my-gateway-keys", "key", "prometheus-key"));
     }
 
     private static Map<String, Object> volume(Rendered rendered, String name) {

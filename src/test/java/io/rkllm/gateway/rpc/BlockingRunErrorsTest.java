@@ -16,6 +16,7 @@ import io.rkllm.gateway.nativebridge.Simulator;
 import io.rkllm.gateway.rpc.JsonRpcDispatcher.Json;
 import io.rkllm.gateway.stream.MutableClock;
 import io.rkllm.gateway.stream.SessionState;
+import io.rkllm.gateway.stream.StreamLinks;
 import io.rkllm.gateway.stream.StreamManager;
 import io.rkllm.gateway.stream.StreamMetrics;
 import io.rkllm.gateway.stream.StreamSession;
@@ -48,7 +49,7 @@ class BlockingRunErrorsTest {
 
     private final JsonRpcDispatcher dispatcher = new JsonRpcDispatcher(
             List.of(new InferenceMethods(this.manager, this.runtime, new RunParams(new ClientPaths(Path.of("."),
-                    Path.of("."))))),
+                    Path.of("."))), StreamLinks.PLAIN)),
             JsonMapper.shared(), new JsonRpcDispatcher.Settings(32, false, false, "test"), RpcObserver.NONE);
 
     @AfterEach

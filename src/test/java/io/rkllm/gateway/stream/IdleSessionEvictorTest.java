@@ -8,6 +8,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
+import io.rkllm.gateway.config.LimitsProperties;
 import io.rkllm.gateway.config.QueueProperties;
 import io.rkllm.gateway.config.StreamConfiguration;
 import io.rkllm.gateway.config.StreamsProperties;
@@ -16,8 +17,10 @@ import io.rkllm.gateway.nativebridge.ModelParams;
 import io.rkllm.gateway.nativebridge.RkllmRuntime;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.convert.ApplicationConversionService;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.core.env.StandardEnvironment;
 import org.springframework.scheduling.config.FixedDelayTask;
 import org.springframework.scheduling.config.ScheduledTask;
 import org.springframework.scheduling.config.ScheduledTaskHolder;
@@ -106,6 +109,8 @@ class IdleSessionEvictorTest {
             .withBean(StreamsProperties.class, () -> new StreamsProperties(256, 4096, IDLE_TIMEOUT, interval,
                     Duration.ofSeconds(15)))
             .withBean(QueueProperties.class, () -> this.queue)
+            .withBean(LimitsProperties.class,
+                    () -> Binder.get(new StandardEnvironment()).bindOrCreate("rkllm.limits", LimitsProperties.class))
             .run((context) -> {
                 assertThat(context).hasNotFailed();
                 assertThat(context.getBeansOfType(ScheduledTaskHolder.class).values())

@@ -29,7 +29,7 @@ class InferenceQueueTest {
     private boolean holdPositionUpdates;
 
     private InferenceQueue queue(int capacity, Duration maxWait) {
-        return new InferenceQueue(capacity, maxWait, this.clock, (session) -> {
+        return new InferenceQueue(capacity, 0, maxWait, this.clock, (session) -> {
             session.markRunning();
             this.launched.add(session);
         }, (update) -> {
@@ -43,7 +43,7 @@ class InferenceQueueTest {
     }
 
     private StreamSession session() {
-        return new StreamSession(null, null, "test", SessionState.QUEUED, this.clock, 16);
+        return new StreamSession(null, null, "test", Caller.UNIDENTIFIED, SessionState.QUEUED, this.clock, 16);
     }
 
     @Test

@@ -25,7 +25,7 @@ class SessionSubscriberRaceTest {
     private final MutableClock clock = MutableClock.start();
 
     private StreamSession running() {
-        return new StreamSession(null, null, "test", SessionState.RUNNING, this.clock, 4096);
+        return new StreamSession(null, null, "test", Caller.UNIDENTIFIED, SessionState.RUNNING, this.clock, 4096);
     }
 
     private static void emitAll(StreamSession session) {

@@ -33,7 +33,7 @@ class StreamSessionTest {
     private final MutableClock clock = MutableClock.start();
 
     private StreamSession running(int replayLimit) {
-        return new StreamSession(null, null, "test", SessionState.RUNNING, this.clock, replayLimit);
+        return new StreamSession(null, null, "test", Caller.UNIDENTIFIED, SessionState.RUNNING, this.clock, replayLimit);
     }
 
     private StreamSession running() {
@@ -41,7 +41,7 @@ class StreamSessionTest {
     }
 
     private StreamSession queued() {
-        return new StreamSession(null, null, "test", SessionState.QUEUED, this.clock, 16);
+        return new StreamSession(null, null, "test", Caller.UNIDENTIFIED, SessionState.QUEUED, this.clock, 16);
     }
 
     private static RunResult stop() {
