@@ -306,7 +306,7 @@ class HelmChartTest {
         Rendered rendered = Deploy.render(Values.DEFAULT);
 
         assertThat(rendered.has("Secret")).isFalse();
-        assertThat(rendered.applicationYaml()).doesNotContain("import").doesNotContain("security");
+        assertThat(rendered.applicationYaml()).doesNotContain("import").doesNotContain("api-keys");
         assertThat(mounts(rendered)).doesNotContainKey("security");
     }
 
