@@ -25,11 +25,18 @@ import reactor.core.publisher.Flux;
  * <p>{@code GET /subscribers} answers how many {@code /idle} responses are still open, in the field that
  * {@code /actuator/streams} uses, so that the next repetition starts once the server has seen the last one go.
  *
+ * <p>Spring Security is on the classpath (the service's API keys) but not in the floor, which stays bare WebFlux:
+ * its auto-configuration would put every route behind a generated password.
+ *
  * <p>Usage: {@code IdleFloor --server.port=0 ...} (Spring Boot arguments).
  */
 @SpringBootConfiguration(proxyBeanMethods = false)
-@EnableAutoConfiguration
+@EnableAutoConfiguration(excludeName = { IdleFloor.SECURITY + "ReactiveUserDetailsServiceAutoConfiguration",
+        IdleFloor.SECURITY + "web.reactive.ReactiveWebSecurityAutoConfiguration",
+        IdleFloor.SECURITY + "actuate.web.reactive.ReactiveManagementWebSecurityAutoConfiguration" })
 public class IdleFloor {
+
+    static final String SECURITY = "org.springframework.boot.security.autoconfigure.";
 
     private static final byte[] STATUS = "event: status\ndata: {\"state\":\"queued\"}\n\n"
         .getBytes(StandardCharsets.US_ASCII);
