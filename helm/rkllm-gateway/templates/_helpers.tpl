@@ -89,7 +89,8 @@ The application.yml of the ConfigMap: the config values, with the keys the chart
 grace, and the import of the security Secret's file when there is one) set from their own values.
 */}}
 {{- define "rkllm-gateway.applicationYaml" -}}
-{{- $spring := dict "lifecycle" (dict "timeout-per-shutdown-phase" (printf "%ss" (include "rkllm-gateway.shutdownSeconds" .))) }}
+{{- $grace := printf "%ss" (include "rkllm-gateway.shutdownSeconds" .) }}
+{{- $spring := dict "lifecycle" (dict "timeout-per-shutdown-phase" $grace) }}
 {{- if include "rkllm-gateway.securitySecret" . }}
 {{- $_ := set $spring "config" (dict "import" "file:/secrets/security.yml") }}
 {{- end }}

@@ -159,7 +159,8 @@ spec:
       secret:
         secretName: {{ . }}
         items:
-          - key: {{ if $.Values.security.existingSecret }}{{ $.Values.security.existingSecretKey }}{{ else }}security.yml{{ end }}
+          {{- $security := $.Values.security }}
+          - key: {{ ternary $security.existingSecretKey "security.yml" (not (empty $security.existingSecret)) }}
             path: security.yml
     {{- end }}
     - name: tmp

@@ -495,8 +495,8 @@ public class StreamManager {
         Duration wait = caller.limitedPerClient() ? this.rates.take(caller.clientId()) : null;
         if (wait != null) {
             throw new GatewayException(ErrorCode.QUEUE_FULL, "this client has used its runs for now "
-                    + "(rkllm.limits.requests-per-minute); try again in " + GatewayException.retryAfterSeconds(wait) + " s",
-                    wait);
+                    + "(rkllm.limits.requests-per-minute); try again in " + GatewayException.retryAfterSeconds(wait)
+                    + " s", wait);
         }
     }
 
