@@ -82,7 +82,7 @@ public class InferenceMethods implements RpcMethodProvider {
         SessionPush push = call.context().push();
         if (push != null) {
             push.hold(stream);
-            push.follow(this.manager.attach(stream.id(), -1), 0);
+            push.follow(this.manager.attach(stream.id(), -1, call.context().caller()), 0);
         }
         StreamSession session = stream.session();
         Integer position = session.queuePosition();
@@ -110,7 +110,8 @@ public class InferenceMethods implements RpcMethodProvider {
         }
         SessionStream stream = start(call);
         SessionPush push = call.context().push();
-        Mono<Void> relayed = (push != null) ? push.relay(this.manager.attach(stream.id(), -1)) : Mono.empty();
+        Mono<Void> relayed = (push != null)
+                ? push.relay(this.manager.attach(stream.id(), -1, call.context().caller())) : Mono.empty();
         StringBuilder text = new StringBuilder();
         return stream.events()
             .ofType(StreamChunk.class)

@@ -40,7 +40,7 @@ public class SubscriptionMethods implements RpcMethodProvider {
         String id = call.params().requireString("session_id");
         Long since = call.params().longValue("since_seq", 0, Long.MAX_VALUE);
         long from = (since != null) ? since : 0;
-        SessionStream reader = this.manager.attach(id, from - 1);
+        SessionStream reader = this.manager.attach(id, from - 1, call.context().caller());
         // Chunks older than the replay window are gone: the first chunk pushed is the oldest kept.
         long next = Math.max(from, reader.session().firstKeptSeq());
         if (!push.follow(reader, next)) {

@@ -36,15 +36,19 @@ final class WsClient implements AutoCloseable {
 
     private final WebSocket socket;
 
-    private WsClient(int port) {
-        this.socket = HttpClient.newHttpClient()
-            .newWebSocketBuilder()
-            .buildAsync(URI.create("ws://localhost:" + port + "/ws"), new Listener())
-            .join();
+    private WsClient(int port, Map<String, String> headers) {
+        WebSocket.Builder builder = HttpClient.newHttpClient().newWebSocketBuilder();
+        headers.forEach(builder::header);
+        this.socket = builder.buildAsync(URI.create("ws://localhost:" + port + "/ws"), new Listener()).join();
     }
 
     static WsClient connect(int port) {
-        return new WsClient(port);
+        return connect(port, Map.of());
+    }
+
+    /** A socket whose handshake carries these headers (an API key). */
+    static WsClient connect(int port, Map<String, String> headers) {
+        return new WsClient(port, headers);
     }
 
     /** Sends one text frame. */
