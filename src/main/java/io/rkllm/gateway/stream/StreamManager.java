@@ -250,11 +250,6 @@ public class StreamManager {
         return owned(session);
     }
 
-    /** Synthetic pieces for a caller that is not named, as {@link #start(RunRequest, String, Object)}. */
-    public SessionStream startSynthetic(List<String> pieces, Duration delay, @Nullable Object requestKey) {
-        return startSynthetic(pieces, delay, Caller.UNIDENTIFIED, requestKey);
-    }
-
     /**
      * A reader for an existing session, from the chunk after {@code afterSeq} on (-1 for all), or -32001 when there is
      * none or it is another key's. The run goes on when the reader goes.
@@ -262,11 +257,6 @@ public class StreamManager {
     public SessionStream attach(String id, long afterSeq, Caller caller) {
         StreamSession session = require(id, caller);
         return new SessionStream(session, session.events(afterSeq));
-    }
-
-    /** A reader for a caller that is not named, as {@link #attach(String, long, Caller)}. */
-    public SessionStream attach(String id, long afterSeq) {
-        return attach(id, afterSeq, Caller.UNIDENTIFIED);
     }
 
     /**
@@ -288,11 +278,6 @@ public class StreamManager {
             session.touch();
         }
         return Optional.ofNullable(session);
-    }
-
-    /** The session with this id, or -32001. */
-    public StreamSession require(String id) {
-        return find(id).orElseThrow(() -> notFound(id));
     }
 
     /**
@@ -321,11 +306,6 @@ public class StreamManager {
         return Optional.ofNullable(session);
     }
 
-    /** The session started by the JSON-RPC call with this id, by a caller without a key. */
-    public Optional<StreamSession> findByRequestId(Object requestKey) {
-        return findByRequestId(Caller.UNIDENTIFIED, requestKey);
-    }
-
     /** Aborts a session; false when it had already ended. */
     public boolean abort(StreamSession session) {
         session.touch();
@@ -350,11 +330,6 @@ public class StreamManager {
         }
         return this.lanes.values().stream().map(InferenceQueue::running).filter(Objects::nonNull).findFirst()
             .orElse(null);
-    }
-
-    /** Aborts the session on the NPU for a caller that is not named, as {@link #abortRunning(Caller)}. */
-    public Optional<StreamSession> abortRunning() {
-        return abortRunning(Caller.UNIDENTIFIED);
     }
 
     /** Aborts (if needed) and forgets a session; false when there was none with that id. */

@@ -7,6 +7,7 @@ import java.util.concurrent.TimeUnit;
 
 import io.rkllm.gateway.nativebridge.RkllmRuntime;
 import io.rkllm.gateway.nativebridge.RunRequest;
+import io.rkllm.gateway.stream.Caller;
 import io.rkllm.gateway.stream.StreamChunk;
 import io.rkllm.gateway.stream.StreamManager;
 import io.rkllm.gateway.stream.StreamManagerStatus;
@@ -111,7 +112,7 @@ class ObservabilityIntegrationTest {
     void finishedSessionsAreListedWithTheirFieldsAndTheMetersMoved() {
         double tokensBefore = sample(scrape(), "rkllm_tokens_total");
         StreamSession synthetic = this.manager.startSynthetic(List.of("Hello", " world", "!"), Duration.ofMillis(10),
-                null).session();
+                Caller.UNIDENTIFIED, null).session();
         StreamSession simulated = this.manager.start(RunRequest.prompt("hi" + FAST + "[[sim:tokens=20]]"), "rpc",
                 null).session();
         assertThat(awaitEnd(synthetic).finishReason()).isEqualTo("stop");
@@ -205,7 +206,8 @@ class ObservabilityIntegrationTest {
 
     @Test
     void oneSessionReadsAsItsListEntryWithoutBeingKeptAlive() {
-        StreamSession session = this.manager.startSynthetic(List.of("one"), Duration.ZERO, null).session();
+        StreamSession session = this.manager.startSynthetic(List.of("one"), Duration.ZERO, Caller.UNIDENTIFIED,
+                null).session();
         awaitEnd(session);
         Instant lastActivity = session.lastActivity();
 

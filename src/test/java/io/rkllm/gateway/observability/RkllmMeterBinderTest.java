@@ -16,6 +16,7 @@ import io.rkllm.gateway.nativebridge.AbiGeneration;
 import io.rkllm.gateway.nativebridge.RkllmRuntime;
 import io.rkllm.gateway.nativebridge.RunRequest;
 import io.rkllm.gateway.nativebridge.Simulator;
+import io.rkllm.gateway.stream.Caller;
 import io.rkllm.gateway.stream.SessionState;
 import io.rkllm.gateway.stream.StreamManager;
 import io.rkllm.gateway.stream.StreamSession;
@@ -82,7 +83,8 @@ class RkllmMeterBinderTest {
     void tokensAreTheManagersOwnCount() {
         this.binder.bindTo(this.registry);
 
-        StreamSession session = this.manager.startSynthetic(List.of("a", "b", "c"), Duration.ZERO, null).session();
+        StreamSession session = this.manager.startSynthetic(List.of("a", "b", "c"), Duration.ZERO,
+                Caller.UNIDENTIFIED, null).session();
         session.end().orTimeout(10, TimeUnit.SECONDS).join();
 
         assertThat(this.registry.get("rkllm.tokens").functionCounter().count()).isEqualTo(3)
@@ -94,7 +96,8 @@ class RkllmMeterBinderTest {
     void eachEvictionCountsOnceFromTheManagersOwnCount() {
         this.binder.bindTo(this.registry);
         for (String text : List.of("a", "b")) {
-            this.manager.startSynthetic(List.of(text), Duration.ZERO, null).session().end().orTimeout(10, TimeUnit.SECONDS)
+            this.manager.startSynthetic(List.of(text), Duration.ZERO, Caller.UNIDENTIFIED,
+                    null).session().end().orTimeout(10, TimeUnit.SECONDS)
                 .join();
         }
 
@@ -108,8 +111,10 @@ class RkllmMeterBinderTest {
     void activeSessionsFollowsTheManagerUntilSessionsAreRemoved() {
         this.binder.bindTo(this.registry);
 
-        StreamSession first = this.manager.startSynthetic(List.of("a", "b"), Duration.ZERO, null).session();
-        StreamSession second = this.manager.startSynthetic(List.of("c"), Duration.ZERO, null).session();
+        StreamSession first = this.manager.startSynthetic(List.of("a", "b"), Duration.ZERO, Caller.UNIDENTIFIED,
+                null).session();
+        StreamSession second = this.manager.startSynthetic(List.of("c"), Duration.ZERO, Caller.UNIDENTIFIED,
+                null).session();
         first.end().orTimeout(10, TimeUnit.SECONDS).join();
         second.end().orTimeout(10, TimeUnit.SECONDS).join();
         assertThat(activeSessions()).isEqualTo(2).isEqualTo(this.manager.status().activeSessions());

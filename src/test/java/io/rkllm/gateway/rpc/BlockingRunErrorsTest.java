@@ -14,6 +14,7 @@ import io.rkllm.gateway.nativebridge.RkllmRuntime;
 import io.rkllm.gateway.nativebridge.RunRequest;
 import io.rkllm.gateway.nativebridge.Simulator;
 import io.rkllm.gateway.rpc.JsonRpcDispatcher.Json;
+import io.rkllm.gateway.stream.Caller;
 import io.rkllm.gateway.stream.MutableClock;
 import io.rkllm.gateway.stream.SessionState;
 import io.rkllm.gateway.stream.StreamLinks;
@@ -76,8 +77,9 @@ class BlockingRunErrorsTest {
     }
 
     private StreamSession queuedSession() {
-        await().atMost(Simulator.timeout()).until(() -> this.manager.findByRequestId("blocked").isPresent());
-        StreamSession queued = this.manager.findByRequestId("blocked").orElseThrow();
+        await().atMost(Simulator.timeout()).until(() -> this.manager.findByRequestId(Caller.UNIDENTIFIED,
+                "blocked").isPresent());
+        StreamSession queued = this.manager.findByRequestId(Caller.UNIDENTIFIED, "blocked").orElseThrow();
         assertThat(queued.state()).isEqualTo(SessionState.QUEUED);
         return queued;
     }

@@ -59,7 +59,8 @@ class IdleSessionEvictorTest {
     }
 
     private StreamSession finishedSession() {
-        StreamSession session = this.manager.startSynthetic(List.of("a"), Duration.ZERO, null).session();
+        StreamSession session = this.manager.startSynthetic(List.of("a"), Duration.ZERO, Caller.UNIDENTIFIED,
+                null).session();
         session.end().orTimeout(10, TimeUnit.SECONDS).join();
         return session;
     }
@@ -84,7 +85,8 @@ class IdleSessionEvictorTest {
     @Test
     void leavesSessionsWithASubscriberAlone() {
         StreamSession idle = finishedSession();
-        StreamSession watched = this.manager.startSynthetic(List.of("a", "b"), Duration.ofHours(1), null).session();
+        StreamSession watched = this.manager.startSynthetic(List.of("a", "b"), Duration.ofHours(1),
+                Caller.UNIDENTIFIED, null).session();
         Disposable subscriber = watched.events(-1).subscribe();
 
         this.clock.advance(IDLE_TIMEOUT.multipliedBy(10));

@@ -243,12 +243,12 @@ class StreamManagerTest {
         await().atMost(Simulator.timeout()).until(() -> session.nextSeq() > 0);
         assertThat(this.runtime.isRunning()).isTrue();
 
-        assertThat(this.manager.abortRunning()).containsSame(session);
+        assertThat(this.manager.abortRunning(Caller.UNIDENTIFIED)).containsSame(session);
 
         await().atMost(Simulator.timeout()).until(() -> !this.runtime.isRunning());
         assertThat(awaitEnd(session).finishReason()).isEqualTo("aborted");
         assertThat(session.state()).isEqualTo(SessionState.ABORTED);
-        assertThat(this.manager.abortRunning()).isEmpty();
+        assertThat(this.manager.abortRunning(Caller.UNIDENTIFIED)).isEmpty();
     }
 
     @Test
@@ -341,19 +341,20 @@ class StreamManagerTest {
         this.clock.advance(Duration.ofSeconds(20));
         assertThat(this.manager.evictIdle(this.clock.instant())).isZero();
 
-        assertThat(this.manager.require(session.id())).isSameAs(session);
+        assertThat(this.manager.require(session.id(), Caller.UNIDENTIFIED)).isSameAs(session);
         this.clock.advance(Duration.ofSeconds(20));
         assertThat(this.manager.evictIdle(this.clock.instant())).isZero();
 
-        assertThat(this.manager.findByRequestId("req-9")).containsSame(session);
+        assertThat(this.manager.findByRequestId(Caller.UNIDENTIFIED, "req-9")).containsSame(session);
         this.clock.advance(IDLE_TIMEOUT.minusMillis(1));
         assertThat(this.manager.evictIdle(this.clock.instant())).isZero();
 
         this.clock.advance(Duration.ofMillis(1));
         assertThat(this.manager.evictIdle(this.clock.instant())).isEqualTo(1);
-        assertThatExceptionOfType(GatewayException.class).isThrownBy(() -> this.manager.require(session.id()))
+        assertThatExceptionOfType(GatewayException.class).isThrownBy(() -> this.manager.require(session.id(),
+                Caller.UNIDENTIFIED))
             .satisfies((ex) -> assertThat(ex.errorCode().code()).isEqualTo(-32001));
-        assertThat(this.manager.findByRequestId("req-9")).isEmpty();
+        assertThat(this.manager.findByRequestId(Caller.UNIDENTIFIED, "req-9")).isEmpty();
     }
 
     @Test
@@ -390,7 +391,7 @@ class StreamManagerTest {
 
         assertThat(awaitEnd(third).finishReason()).isEqualTo("stop");
         assertThat(limited.find(older.id())).isEmpty();
-        assertThat(limited.findByRequestId("one")).isEmpty();
+        assertThat(limited.findByRequestId(Caller.UNIDENTIFIED, "one")).isEmpty();
         assertThat(limited.find(newer.id())).containsSame(newer);
         assertThat(limited.status().activeSessions()).isEqualTo(2);
         assertThat(limited.status().sessionsEvicted()).isEqualTo(1);
@@ -410,7 +411,7 @@ class StreamManagerTest {
             })
             .withMessageContaining("rkllm.streams.max-sessions");
         assertThat(limited.status().activeSessions()).isEqualTo(2);
-        assertThat(limited.findByRequestId("refused")).isEmpty();
+        assertThat(limited.findByRequestId(Caller.UNIDENTIFIED, "refused")).isEmpty();
         assertThat(limited.abort(running)).isTrue();
         assertThat(awaitEnd(queued).finishReason()).isEqualTo("stop");
     }
@@ -429,7 +430,7 @@ class StreamManagerTest {
             });
         assertThat(small.status().activeSessions()).isEqualTo(2);
         assertThat(small.queueDepth()).isEqualTo(1);
-        assertThat(small.findByRequestId("refused")).isEmpty();
+        assertThat(small.findByRequestId(Caller.UNIDENTIFIED, "refused")).isEmpty();
         assertThat(running.state()).isEqualTo(SessionState.RUNNING);
         assertThat(waiting.queuePosition()).isEqualTo(1);
     }
@@ -444,7 +445,7 @@ class StreamManagerTest {
             .isThrownBy(() -> small.start(quick("REFUSED"), "rpc", 1).session())
             .satisfies((ex) -> assertThat(ex.errorCode()).isEqualTo(ErrorCode.QUEUE_FULL));
 
-        assertThat(small.findByRequestId(1)).containsSame(running);
+        assertThat(small.findByRequestId(Caller.UNIDENTIFIED, 1)).containsSame(running);
     }
 
     @Test
@@ -496,7 +497,7 @@ class StreamManagerTest {
         StreamManager synthetic = manager(this.runtime, 256, 16, recording);
 
         StreamSession session = synthetic.startSynthetic(List.of("Hello", " world", "!"), Duration.ofMillis(100),
-                null).session();
+                Caller.UNIDENTIFIED, null).session();
 
         StreamChunk last = awaitEnd(session);
         assertThat(session.poll(0L).chunks()).containsExactly(StreamChunk.delta(0, "Hello"),
@@ -528,7 +529,8 @@ class StreamManagerTest {
         assertThat(last.error().code()).isEqualTo(-32004);
         assertThat(last.seq()).isEqualTo(2);
         assertThat(text(session)).startsWith("x");
-        assertThat(awaitEnd(this.manager.start(quick("AFTER"), "rpc", null).session()).finishReason()).isEqualTo("stop");
+        assertThat(awaitEnd(this.manager.start(quick("AFTER"), "rpc",
+                null).session()).finishReason()).isEqualTo("stop");
     }
 
     @Test
@@ -537,10 +539,12 @@ class StreamManagerTest {
         StreamSession byNumber = this.manager.start(quick("NUMBER"), "rpc", RpcCall.requestKeyOf(IntNode.valueOf(7)))
             .session();
 
-        assertThat(this.manager.findByRequestId("req-1")).containsSame(byString);
-        assertThat(this.manager.findByRequestId("req-2")).isEmpty();
-        assertThat(this.manager.findByRequestId(RpcCall.requestKeyOf(LongNode.valueOf(7)))).containsSame(byNumber);
-        assertThat(this.manager.findByRequestId(RpcCall.requestKeyOf(StringNode.valueOf("7")))).isEmpty();
+        assertThat(this.manager.findByRequestId(Caller.UNIDENTIFIED, "req-1")).containsSame(byString);
+        assertThat(this.manager.findByRequestId(Caller.UNIDENTIFIED, "req-2")).isEmpty();
+        assertThat(this.manager.findByRequestId(Caller.UNIDENTIFIED,
+                RpcCall.requestKeyOf(LongNode.valueOf(7)))).containsSame(byNumber);
+        assertThat(this.manager.findByRequestId(Caller.UNIDENTIFIED,
+                RpcCall.requestKeyOf(StringNode.valueOf("7")))).isEmpty();
         List.of(byString, byNumber).forEach(StreamManagerTest::awaitEnd);
     }
 
@@ -561,7 +565,7 @@ class StreamManagerTest {
     @Test
     void cancellingAnAttachedReaderLeavesTheRunGoing() {
         SessionStream started = this.manager.start(endless("STAYS"), "rpc", null);
-        SessionStream attached = this.manager.attach(started.id(), -1);
+        SessionStream attached = this.manager.attach(started.id(), -1, Caller.UNIDENTIFIED);
         Disposable reader = attached.events().subscribe();
         await().atMost(Simulator.timeout()).until(() -> started.session().nextSeq() > 0);
 
@@ -576,7 +580,8 @@ class StreamManagerTest {
 
     @Test
     void attachingToAnUnknownSessionIsSessionNotFound() {
-        assertThatExceptionOfType(GatewayException.class).isThrownBy(() -> this.manager.attach("nope", -1))
+        assertThatExceptionOfType(GatewayException.class).isThrownBy(() -> this.manager.attach("nope", -1,
+                Caller.UNIDENTIFIED))
             .satisfies((ex) -> assertThat(ex.errorCode()).isEqualTo(ErrorCode.SESSION_NOT_FOUND));
     }
 
