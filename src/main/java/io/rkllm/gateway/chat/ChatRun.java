@@ -7,7 +7,6 @@ import io.rkllm.gateway.chat.ChatEvent.Done;
 import io.rkllm.gateway.chat.ChatEvent.Queued;
 import io.rkllm.gateway.chat.ChatEvent.Usage;
 import io.rkllm.gateway.nativebridge.Perf;
-import io.rkllm.gateway.nativebridge.RkllmRuntime;
 import io.rkllm.gateway.rpc.ErrorCode;
 import io.rkllm.gateway.rpc.GatewayException;
 import io.rkllm.gateway.stream.SessionState;
@@ -29,8 +28,6 @@ final class ChatRun {
 
     private final StreamManager manager;
 
-    private final RkllmRuntime runtime;
-
     private final StreamSession session;
 
     private final ChatRequest request;
@@ -50,10 +47,9 @@ final class ChatRun {
     /** Set when the gateway ended the output itself: {@code stop} (a stop text) or {@code length} (the guard). */
     private @Nullable String endedEarly;
 
-    ChatRun(StreamManager manager, RkllmRuntime runtime, StreamSession session, ChatRequest request,
+    ChatRun(StreamManager manager, StreamSession session, ChatRequest request,
             ConversationRenderer renderer, ConversationRenderer.Rendered rendered, RunawayGuard guard) {
         this.manager = manager;
-        this.runtime = runtime;
         this.session = session;
         this.request = request;
         this.renderer = renderer;
@@ -100,7 +96,7 @@ final class ChatRun {
         if (this.endedEarly == null && !"error".equals(finishReason) && !"aborted".equals(finishReason)) {
             // Only an output that ran to its end is in the cache as the client sees it: one cut at a stop text or
             // by the guard holds more than the client will send back.
-            this.runtime.settleKvCache(this.rendered.plan(),
+            this.manager.settleKvCache(this.session, this.rendered.plan(),
                     this.renderer.keyAfter(this.request, this.answer.asMessage()));
         }
         Perf perf = chunk.perf();

@@ -1,23 +1,31 @@
 package io.rkllm.gateway.chat;
 
+import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 import io.rkllm.gateway.config.ChatProperties;
+import io.rkllm.gateway.models.ModelCatalogue;
+import io.rkllm.gateway.models.ModelFile;
+import io.rkllm.gateway.models.ResidentModels;
 import io.rkllm.gateway.nativebridge.AbiGeneration;
 import io.rkllm.gateway.nativebridge.InferMode;
 import io.rkllm.gateway.nativebridge.InputKind;
 import io.rkllm.gateway.nativebridge.RkllmRuntime;
 import io.rkllm.gateway.nativebridge.RunRequest;
 import io.rkllm.gateway.rpc.ClientErrors;
+import io.rkllm.gateway.stream.Caller;
 import io.rkllm.gateway.stream.SessionStream;
 import io.rkllm.gateway.stream.StreamManager;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 
 /**
- * Runs chats for the OpenAI- and Ollama-compatible APIs through the stream manager's seam: renders the conversation
- * (its new turn only when the KV cache holds the rest), bounds the output, and reads it back as {@link ChatEvent}s.
+ * Runs chats for the OpenAI- and Ollama-compatible APIs through the stream manager's seam, on the model each request
+ * names: renders the conversation with that model's template (its new turn only when the model's KV cache holds the
+ * rest), bounds the output, and reads it back as {@link ChatEvent}s.
  */
 public final class ChatService {
 
@@ -25,73 +33,111 @@ public final class ChatService {
 
     private final RkllmRuntime runtime;
 
+    private final ModelCatalogue catalogue;
+
+    private final ResidentModels residents;
+
     private final ChatProperties properties;
 
     private final @Nullable ChatTemplate template;
 
-    private final ConversationRenderer renderer;
+    /** By id, as made from the catalogue's latest view of the model; made again when its file or sidecar changes. */
+    private final Map<String, ChatModel> models = new ConcurrentHashMap<>();
 
-    public ChatService(StreamManager manager, RkllmRuntime runtime, ChatProperties properties,
-            @Nullable ChatTemplate template) {
+    /**
+     * @param runtime the default model's runtime, for the ABI all models share
+     * @param template {@code rkllm.chat}'s template: the default model's unless its sidecar has one
+     */
+    public ChatService(StreamManager manager, RkllmRuntime runtime, ModelCatalogue catalogue,
+            ResidentModels residents, ChatProperties properties, @Nullable ChatTemplate template) {
         this.manager = manager;
         this.runtime = runtime;
+        this.catalogue = catalogue;
+        this.residents = residents;
         this.properties = properties;
         this.template = template;
-        this.renderer = new ConversationRenderer(template);
     }
 
     /**
-     * Starts a run of the conversation; refused at once as the stream manager refuses runs (queue full, runtime
-     * unavailable, …) and with -32602 when the conversation does not fit the chat template. Cancelling the events
-     * aborts the run.
+     * Starts a run of the conversation on its model's lane; refused at once as the stream manager refuses runs (queue
+     * full, runtime or model unavailable, the caller's share used, …) and with -32602 when the conversation does not
+     * fit the chat template. Cancelling the events aborts the run.
      *
      * @param transport the API, as {@code /actuator/streams} shows it
+     * @param caller who asks: the session is theirs, and their client's limits count it
+     * @param keepAlive how long the model stays loaded after the run (null: {@code rkllm.models.keep-alive})
      */
-    public ChatStream start(ChatRequest request, String transport) {
+    public ChatStream start(ChatRequest request, ChatModel model, String transport, Caller caller,
+            @Nullable Duration keepAlive) {
         boolean perRun = perRunSampling();
         int maxTokens = (request.maxTokens() != null) ? request.maxTokens() : this.properties.defaultMaxTokens();
+        ChatRequest conversation = model.withSystemPrompt(request);
+        ConversationRenderer renderer = model.renderer();
         ConversationRenderer.Rendered rendered;
         RunRequest run;
         try {
-            rendered = this.renderer.render(request);
+            rendered = renderer.render(conversation);
             run = new RunRequest(InputKind.PROMPT, rendered.prompt(), null, null, 0, rendered.role(),
-                    request.enableThinking(), InferMode.GENERATE, true, perRun ? maxTokens : null,
-                    perRun ? request.sampling() : null, null, null, null, null, rendered.plan());
+                    conversation.enableThinking(), InferMode.GENERATE, true, perRun ? maxTokens : null,
+                    perRun ? conversation.sampling() : null, null, null, model.id(), keepAlive, rendered.plan());
         }
         catch (RuntimeException ex) {
             throw ClientErrors.translate(ex, "Rendering a conversation");
         }
-        SessionStream stream = this.manager.start(run, transport, null);
+        SessionStream stream = this.manager.start(run, transport, caller, null);
         // Where the runtime takes the limit per run it counts exactly; elsewhere the guard counts.
         RunawayGuard guard = new RunawayGuard(perRun ? Integer.MAX_VALUE : maxTokens,
                 this.properties.repetitionGuard());
-        ChatRun chat = new ChatRun(this.manager, this.runtime, stream.session(), request, this.renderer, rendered,
-                guard);
+        ChatRun chat = new ChatRun(this.manager, stream.session(), conversation, renderer, rendered, guard);
         Flux<ChatEvent> events = stream.events().concatMapIterable(chat::onEvent);
         return new ChatStream(stream.id(), perRun ? List.of() : request.samplingFields(), events);
     }
 
-    /** The model served, when one is configured. */
-    public Optional<ServedModel> model() {
-        return ServedModel.of(this.runtime);
+    /** Every model of the catalogue, the default first. */
+    public List<ChatModel> models() {
+        return this.catalogue.models().stream().map(this::chatModel).toList();
     }
 
-    /** The configured chat template; null when the runtime's own frames each turn. */
-    public @Nullable ChatTemplate template() {
-        return this.template;
+    /** The model a request names by id or alias, alone or tagged {@code :latest} (null: the default model). */
+    public Optional<ChatModel> model(@Nullable String name) {
+        if (name == null) {
+            return Optional.of(chatModel(this.catalogue.defaultModel()));
+        }
+        return this.catalogue.find(name).map(this::chatModel);
     }
 
-    /** Which template renders conversations, for the health details. */
+    /** A model as the model lists describe it, with the context window it runs (or would run) with. */
+    public ServedModel describe(ChatModel model) {
+        Integer contextLength;
+        try {
+            contextLength = this.residents.params(model.id()).maxContextLen();
+        }
+        catch (RuntimeException ex) {
+            // Its file went since it was listed: described without it.
+            contextLength = null;
+        }
+        return ServedModel.of(model.file(), contextLength);
+    }
+
+    /** Which template renders the default model's conversations, for the health details. */
     public String templateDescription() {
         return (this.template != null) ? "configured (rkllm.chat)"
                 : "the runtime's own: it frames one turn, earlier turns go in as a plain transcript "
                         + "(configure the model's template in rkllm.chat.template or rkllm.chat.template-file)";
     }
 
-    /** Whether the model reasons in {@code <think>} blocks, as its template or the configuration says. */
-    public boolean thinks() {
-        return this.properties.thinking()
-                || (this.template != null && this.template.source().contains(OutputParser.THINK_OPEN));
+    private ChatModel chatModel(ModelFile file) {
+        return this.models.compute(file.id(), (id, known) -> (known != null && known.file().equals(file)) ? known
+                : new ChatModel(file, templateOf(file), file.isDefault() && this.properties.thinking()));
+    }
+
+    /** The sidecar's template, else {@code rkllm.chat}'s for the default model, else none. */
+    private @Nullable ChatTemplate templateOf(ModelFile file) {
+        String own = file.sidecar().chatTemplate();
+        if (own != null) {
+            return new ChatTemplate(own, "", "");
+        }
+        return file.isDefault() ? this.template : null;
     }
 
     /** Whether the loaded runtime takes sampling and a token limit per run (ABI 1.3). */

@@ -4,6 +4,8 @@ import java.time.Clock;
 
 import io.rkllm.gateway.chat.ChatService;
 import io.rkllm.gateway.chat.ChatTemplate;
+import io.rkllm.gateway.models.ModelCatalogue;
+import io.rkllm.gateway.models.ResidentModels;
 import io.rkllm.gateway.nativebridge.RkllmRuntime;
 import io.rkllm.gateway.ollama.OllamaEndpoint;
 import io.rkllm.gateway.openai.OpenAiEndpoint;
@@ -19,8 +21,9 @@ import tools.jackson.databind.ObjectMapper;
 public class CompatConfiguration {
 
     @Bean
-    ChatService chatService(StreamManager manager, RkllmRuntime runtime, ChatProperties properties) {
-        return new ChatService(manager, runtime, properties, ChatTemplate.configured(properties));
+    ChatService chatService(StreamManager manager, RkllmRuntime runtime, ModelCatalogue catalogue,
+            ResidentModels residents, ChatProperties properties) {
+        return new ChatService(manager, runtime, catalogue, residents, properties, ChatTemplate.configured(properties));
     }
 
     @Bean
@@ -30,9 +33,9 @@ public class CompatConfiguration {
     }
 
     @Bean
-    RouterFunction<ServerResponse> ollamaRoutes(ChatService chats, RkllmRuntime runtime, LimitsProperties limits,
+    RouterFunction<ServerResponse> ollamaRoutes(ChatService chats, ResidentModels residents, LimitsProperties limits,
             ObjectMapper mapper, Clock clock) {
-        return new OllamaEndpoint(chats, runtime, limits.maxRequestBytes(), mapper, clock).routes();
+        return new OllamaEndpoint(chats, residents, limits.maxRequestBytes(), mapper, clock).routes();
     }
 
 }

@@ -12,6 +12,7 @@ import io.modelcontextprotocol.server.McpAsyncServer;
 import io.modelcontextprotocol.server.McpServer;
 import io.modelcontextprotocol.server.transport.DefaultServerTransportSecurityValidator;
 import io.modelcontextprotocol.spec.McpSchema;
+import io.rkllm.gateway.mcp.McpCallers;
 import io.rkllm.gateway.mcp.McpCancellations;
 import io.rkllm.gateway.mcp.McpShutdown;
 import io.rkllm.gateway.mcp.McpTools;
@@ -52,11 +53,11 @@ public class McpConfiguration {
      */
     @Bean
     WebFluxStreamableServerTransportProvider mcpTransport(McpProperties properties, CorsProperties cors,
-            McpJsonMapper mapper, McpCancellations cancellations) {
+            McpJsonMapper mapper) {
         return WebFluxStreamableServerTransportProvider.builder()
             .jsonMapper(mapper)
             .messageEndpoint(properties.path())
-            .contextExtractor(cancellations::context)
+            .contextExtractor(McpCallers::context)
             .securityValidator(DefaultServerTransportSecurityValidator.builder()
                 .allowedOrigins(cors.allowedOrigins())
                 .build())
@@ -94,7 +95,9 @@ public class McpConfiguration {
     @SuppressWarnings("unchecked")
     RouterFunction<ServerResponse> mcpRoutes(WebFluxStreamableServerTransportProvider transport,
             McpCancellations cancellations) {
-        return ((RouterFunction<ServerResponse>) transport.getRouterFunction()).filter(cancellations);
+        // The caller's filter runs first: the cancellations' filter copies the request, attributes included.
+        return ((RouterFunction<ServerResponse>) transport.getRouterFunction()).filter(cancellations)
+            .filter(new McpCallers());
     }
 
 }

@@ -5,7 +5,6 @@ import java.math.BigDecimal;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
-import io.modelcontextprotocol.common.McpTransportContext;
 import io.modelcontextprotocol.json.McpJsonMapper;
 import io.modelcontextprotocol.server.McpAsyncServerExchange;
 import io.modelcontextprotocol.spec.HttpHeaders;
@@ -34,7 +33,7 @@ public final class McpCancellations implements HandlerFilterFunction<ServerRespo
     private static final Logger logger = LoggerFactory.getLogger(McpCancellations.class);
 
     /** The transport-context key of the JSON-RPC id of the request being handled. */
-    static final String REQUEST_ID = "rkllm.mcp.request-id";
+    static final String REQUEST_ID = McpCallers.PREFIX + "request-id";
 
     private static final String METHOD_CANCELLED = "notifications/cancelled";
 
@@ -64,13 +63,6 @@ public final class McpCancellations implements HandlerFilterFunction<ServerRespo
             }
             return next.handle(copy.build());
         }).switchIfEmpty(Mono.defer(() -> next.handle(request)));
-    }
-
-    /** The transport context of a request: its JSON-RPC id, when the filter found one. */
-    public McpTransportContext context(ServerRequest request) {
-        return request.attribute(REQUEST_ID)
-            .map((id) -> McpTransportContext.create(Map.of(REQUEST_ID, id)))
-            .orElse(McpTransportContext.EMPTY);
     }
 
     /**

@@ -45,7 +45,8 @@ public final class McpTools {
     private static final ParamSpec PROMPT = ParamSpec.required("prompt", "string", "the prompt");
 
     /** {@code generate}'s parameters: the prompt, and these of {@code rkllm_run}'s as the registry declares them. */
-    private static final List<String> RUN_FIELDS = List.of("max_new_tokens", "sampling", "role", "enable_thinking");
+    private static final List<String> RUN_FIELDS = List.of("max_new_tokens", "sampling", "role", "enable_thinking",
+            "model");
 
     private final StreamManager manager;
 
@@ -112,7 +113,7 @@ public final class McpTools {
         return tool(name, rpc.description(), rpc.params(), output, (exchange, call) -> {
             Params params = arguments(call).only(rpc.params());
             return rpc.handler()
-                .handle(new RpcCall(method, params, null, new RpcContext(TRANSPORT, false)))
+                .handle(new RpcCall(method, params, null, new RpcContext(TRANSPORT, false, McpCallers.of(exchange))))
                 .map((result) -> CallToolResult.builder().structuredContent(result).build());
         });
     }
@@ -121,7 +122,8 @@ public final class McpTools {
         Params args = arguments(call).only(this.generateParams);
         ObjectNode run = args.node().deepCopy();
         run.set("prompt_input", run.remove(PROMPT.name()));
-        SessionStream stream = this.manager.start(this.runParams.read(Params.of(run)), TRANSPORT, null);
+        SessionStream stream = this.manager.start(this.runParams.read(Params.of(run)), TRANSPORT,
+                McpCallers.of(exchange), null);
         StringBuilder text = new StringBuilder();
         Flux<StreamChunk> chunks = stream.events().ofType(StreamChunk.class).doOnNext((c) -> text.append(c.delta()));
         Object token = call.progressToken();

@@ -34,6 +34,9 @@ public class ModelCatalogue {
 
     private static final String EXTENSION = ".rkllm";
 
+    /** The tag Ollama's clients give a name that has none: {@code <id>:latest} names the model {@code <id>}. */
+    public static final String LATEST = ":latest";
+
     /** The default model's id when {@code rkllm.model.model-path} is not set. */
     static final String UNSET_DEFAULT_ID = "default";
 
@@ -68,14 +71,26 @@ public class ModelCatalogue {
         return this.snapshot.models();
     }
 
-    /** The model with this id or alias; the directory is read again before saying there is none. */
+    /**
+     * The model with this id or alias, alone or tagged {@code :latest}; the directory is read again before saying
+     * there is none.
+     */
     public Optional<ModelFile> find(String name) {
-        ModelFile found = this.snapshot.byName().get(name);
+        ModelFile found = lookup(name);
         if (found == null) {
             rescan();
-            found = this.snapshot.byName().get(name);
+            found = lookup(name);
         }
         return Optional.ofNullable(found);
+    }
+
+    private @Nullable ModelFile lookup(String name) {
+        Map<String, ModelFile> byName = this.snapshot.byName();
+        ModelFile found = byName.get(name);
+        if (found == null && name.endsWith(LATEST)) {
+            found = byName.get(name.substring(0, name.length() - LATEST.length()));
+        }
+        return found;
     }
 
     /** The model a request names (null: the default), or -32602 naming the {@code model} field. */

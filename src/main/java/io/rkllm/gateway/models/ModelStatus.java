@@ -18,6 +18,7 @@ import tools.jackson.databind.annotation.JsonNaming;
  * @param loadMs how long its last successful load took
  * @param lastUsed when a run of it last ended (or it was loaded)
  * @param keepAliveUntil when it is unloaded if no run comes, while it is loaded and idle with a finite keep-alive
+ * @param keepAliveMs how long it stays loaded after its last run, while it is loaded (-1: for ever)
  * @param baseDomainId the NPU IOMMU domain it was given, while loaded with several residents allowed
  * @param runs runs holding it: queued, running or waiting for it to load
  * @param reason why its last load failed or was refused
@@ -27,5 +28,6 @@ import tools.jackson.databind.annotation.JsonNaming;
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record ModelStatus(String id, List<String> aliases, boolean isDefault, ModelState state, long sizeBytes,
         @Nullable Instant loadedAt, @Nullable Long loadMs, @Nullable Instant lastUsed, @Nullable Instant keepAliveUntil,
-        @Nullable Integer baseDomainId, int runs, @Nullable String reason, @Nullable String sidecarError) {
+        @Nullable Long keepAliveMs, @Nullable Integer baseDomainId, int runs, @Nullable String reason,
+        @Nullable String sidecarError) {
 }

@@ -153,8 +153,20 @@ public class ResidentModels implements ModelHost, AutoCloseable {
      * fails with the reason when it cannot be loaded.
      */
     public CompletableFuture<ModelStatus> load(String name) {
-        ModelFile file = this.catalogue.resolve(name);
-        Lease lease = acquire(file, null, null, true);
+        return load(this.catalogue.resolve(name), null, true);
+    }
+
+    /**
+     * Loads a model as a client's request for it would (Ollama's load call): a model whose last load failed is refused
+     * with the reason until its file changes; once loaded, it stays {@code keepAlive} (null: the configured
+     * keep-alive) after its last run.
+     */
+    public CompletableFuture<ModelStatus> load(String name, @Nullable Duration keepAlive) {
+        return load(this.catalogue.resolve(name), keepAlive, false);
+    }
+
+    private CompletableFuture<ModelStatus> load(ModelFile file, @Nullable Duration keepAlive, boolean retry) {
+        Lease lease = acquire(file, keepAlive, null, retry);
         return lease.runtime().handle((runtime, error) -> {
             lease.release();
             if (error != null) {
@@ -211,6 +223,21 @@ public class ResidentModels implements ModelHost, AutoCloseable {
             Entry entry = this.entries.get(file.id());
             return (entry != null) ? status(entry, file) : idle(file);
         }
+    }
+
+    /**
+     * The parameters a model runs with: those it was loaded with while it is loaded, else those it would load with
+     * ({@code rkllm.model.*} and its sidecar's overrides).
+     */
+    public ModelParams params(String name) {
+        ModelFile file = this.catalogue.resolve(name);
+        RkllmRuntime runtime;
+        synchronized (this.lock) {
+            Entry entry = this.entries.get(file.id());
+            runtime = (entry != null && entry.state == ModelState.READY) ? entry.runtime : null;
+        }
+        ModelParams active = (runtime != null) ? runtime.activeParams() : null;
+        return (active != null) ? active : paramsFor(file, null);
     }
 
     /** How many models are loaded, or being loaded or unloaded. */
@@ -650,9 +677,15 @@ public class ResidentModels implements ModelHost, AutoCloseable {
     }
 
     private ModelStatus status(Entry entry, ModelFile file) {
+        Duration keepAlive = keepAlive(entry);
         return new ModelStatus(entry.id, file.sidecar().aliases(), file.isDefault(), entry.state, file.sizeBytes(),
                 entry.loadedAt, (entry.loadTime != null) ? entry.loadTime.toMillis() : null, entry.lastUsed,
-                keepAliveUntil(entry), entry.domain, entry.leases + waiting(entry), entry.reason, file.sidecarError());
+                keepAliveUntil(entry), (entry.state == ModelState.READY) ? millisOrForEver(keepAlive) : null,
+                entry.domain, entry.leases + waiting(entry), entry.reason, file.sidecarError());
+    }
+
+    private static Long millisOrForEver(Duration keepAlive) {
+        return keepAlive.isNegative() ? -1L : keepAlive.toMillis();
     }
 
     private int waiting(Entry entry) {
@@ -661,7 +694,7 @@ public class ResidentModels implements ModelHost, AutoCloseable {
 
     private static ModelStatus idle(ModelFile file) {
         return new ModelStatus(file.id(), file.sidecar().aliases(), file.isDefault(), ModelState.UNLOADED,
-                file.sizeBytes(), null, null, null, null, null, 0, null, file.sidecarError());
+                file.sizeBytes(), null, null, null, null, null, null, 0, null, file.sidecarError());
     }
 
     private static String sidecarReason(ModelFile file) {

@@ -19,17 +19,19 @@ import tools.jackson.databind.annotation.JsonNaming;
  * @param transport how the session was started ({@code rpc}, {@code rpc-sse}, {@code test}, ...)
  * @param queuePosition 1-based place in the inference queue, only while queued
  * @param key the name of the API key that started the session, when keys are set
+ * @param model the id of the model the session runs on (none for a synthetic stream)
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 @JsonInclude(JsonInclude.Include.NON_ABSENT)
 public record SessionDescriptor(String id, SessionState state, long seq, int subscribers, String created,
-        String lastActivity, String transport, @Nullable Integer queuePosition, @Nullable String key) {
+        String lastActivity, String transport, @Nullable Integer queuePosition, @Nullable String key,
+        @Nullable String model) {
 
     /** A snapshot of the session now. */
     public static SessionDescriptor of(StreamSession session) {
         return new SessionDescriptor(session.id(), session.state(), session.nextSeq(), session.subscribers(),
                 session.created().toString(), session.lastActivity().toString(), session.transport(),
-                session.queuePosition(), session.owner().keyName());
+                session.queuePosition(), session.owner().keyName(), session.model());
     }
 
 }

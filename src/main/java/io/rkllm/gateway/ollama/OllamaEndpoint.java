@@ -10,16 +10,21 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 
 import io.rkllm.gateway.chat.ChatAnswer;
 import io.rkllm.gateway.chat.ChatEvent;
 import io.rkllm.gateway.chat.ChatEvent.Done;
+import io.rkllm.gateway.chat.ChatModel;
 import io.rkllm.gateway.chat.ChatService;
 import io.rkllm.gateway.chat.ChatService.ChatStream;
 import io.rkllm.gateway.chat.ChatTemplate;
 import io.rkllm.gateway.chat.RequestJson;
 import io.rkllm.gateway.chat.ServedModel;
-import io.rkllm.gateway.nativebridge.RkllmRuntime;
+import io.rkllm.gateway.models.ModelCatalogue;
+import io.rkllm.gateway.models.ModelState;
+import io.rkllm.gateway.models.ModelStatus;
+import io.rkllm.gateway.models.ResidentModels;
 import io.rkllm.gateway.ollama.OllamaWire.Details;
 import io.rkllm.gateway.ollama.OllamaWire.Processes;
 import io.rkllm.gateway.ollama.OllamaWire.Running;
@@ -28,8 +33,8 @@ import io.rkllm.gateway.ollama.OllamaWire.Tag;
 import io.rkllm.gateway.ollama.OllamaWire.Tags;
 import io.rkllm.gateway.ollama.OllamaWire.Version;
 import io.rkllm.gateway.openai.OpenAiEndpoint;
-import io.rkllm.gateway.rpc.GatewayException;
 import io.rkllm.gateway.rpc.Params;
+import io.rkllm.gateway.security.Callers;
 import io.rkllm.gateway.web.RequestBodies;
 import io.rkllm.gateway.web.StreamedBody;
 import org.springframework.http.MediaType;
@@ -43,9 +48,9 @@ import tools.jackson.databind.ObjectMapper;
 
 /**
  * The Ollama-compatible routes: {@code GET /api/tags}, {@code /api/version}, {@code /api/ps}, {@code POST /api/show},
- * {@code /api/chat} and {@code /api/generate}. The metadata routes read the runtime's state without a native call, so
- * they answer at once while the NPU is busy; chat and generate stream NDJSON unless {@code "stream": false}, and a
- * streamed run whose client goes away is aborted.
+ * {@code /api/chat} and {@code /api/generate}, over every model of the catalogue. The metadata routes read the
+ * catalogue and the resident models without a native call, so they answer at once while the NPU is busy; chat and
+ * generate stream NDJSON unless {@code "stream": false}, and a streamed run whose client goes away is aborted.
  */
 public final class OllamaEndpoint {
 
@@ -63,7 +68,7 @@ public final class OllamaEndpoint {
 
     private final ChatService chats;
 
-    private final RkllmRuntime runtime;
+    private final ResidentModels residents;
 
     private final DataSize maxRequest;
 
@@ -71,10 +76,10 @@ public final class OllamaEndpoint {
 
     private final Clock clock;
 
-    public OllamaEndpoint(ChatService chats, RkllmRuntime runtime, DataSize maxRequest, ObjectMapper mapper,
+    public OllamaEndpoint(ChatService chats, ResidentModels residents, DataSize maxRequest, ObjectMapper mapper,
             Clock clock) {
         this.chats = chats;
-        this.runtime = runtime;
+        this.residents = residents;
         this.maxRequest = maxRequest;
         this.mapper = mapper;
         this.clock = clock;
@@ -92,17 +97,29 @@ public final class OllamaEndpoint {
     }
 
     private Mono<ServerResponse> tags(ServerRequest request) {
-        List<Tag> tags = this.chats.model().map((model) -> List.of(new Tag(tagged(model), tagged(model),
-                withOffset(model.modified().atOffset(ZoneOffset.UTC)), model.size(), model.digest(), Details.RKLLM)))
-            .orElse(List.of());
+        List<Tag> tags = this.chats.models().stream().map(this.chats::describe).map((model) -> new Tag(tagged(model),
+                tagged(model), withOffset(model.modified().atOffset(ZoneOffset.UTC)), model.size(), model.digest(),
+                Details.RKLLM))
+            .toList();
         return json(new Tags(tags));
     }
 
+    /** The loaded models, each until its keep-alive runs out (as if its runs ended now, while it is in use). */
     private Mono<ServerResponse> ps(ServerRequest request) {
-        Optional<ServedModel> loaded = this.chats.model().filter((model) -> this.runtime.status().ready());
-        List<Running> running = loaded.map((model) -> List.of(new Running(tagged(model), tagged(model), model.size(),
-                model.digest(), Details.RKLLM, withOffset(NEVER), 0L, model.contextLength())))
-            .orElse(List.of());
+        OffsetDateTime now = this.clock.instant().atOffset(ZoneOffset.UTC);
+        List<Running> running = new ArrayList<>();
+        for (ModelStatus status : this.residents.status().models()) {
+            Optional<ChatModel> model = this.chats.model(status.id());
+            if (status.state() != ModelState.READY || model.isEmpty() || status.keepAliveMs() == null) {
+                continue;
+            }
+            ServedModel served = this.chats.describe(model.get());
+            OffsetDateTime expires = (status.keepAliveUntil() != null)
+                    ? status.keepAliveUntil().atOffset(ZoneOffset.UTC)
+                    : (status.keepAliveMs() < 0) ? NEVER : now.plus(Duration.ofMillis(status.keepAliveMs()));
+            running.add(new Running(tagged(served), tagged(served), served.size(), served.digest(), Details.RKLLM,
+                    withOffset(expires), 0L, served.contextLength()));
+        }
         return json(new Processes(running));
     }
 
@@ -113,7 +130,7 @@ public final class OllamaEndpoint {
             if (name == null) {
                 throw params.invalid("model", "is required (or name)");
             }
-            Optional<ServedModel> model = this.chats.model().filter((served) -> served.isNamed(name));
+            Optional<ChatModel> model = this.chats.model(name);
             if (model.isEmpty()) {
                 return OllamaErrors.modelNotFound(name);
             }
@@ -121,8 +138,9 @@ public final class OllamaEndpoint {
         }).onErrorResume(OllamaErrors::response);
     }
 
-    private Show describe(ServedModel model) {
-        ChatTemplate template = this.chats.template();
+    private Show describe(ChatModel chatModel) {
+        ServedModel model = this.chats.describe(chatModel);
+        ChatTemplate template = chatModel.template();
         List<String> parameters = new ArrayList<>();
         if (model.contextLength() != null) {
             parameters.add("num_ctx " + model.contextLength());
@@ -131,7 +149,7 @@ public final class OllamaEndpoint {
             parameters.add("stop \"" + template.eosToken() + "\"");
         }
         List<String> capabilities = new ArrayList<>(List.of("completion", "tools"));
-        if (this.chats.thinks()) {
+        if (chatModel.thinks()) {
             capabilities.add("thinking");
         }
         Map<String, Object> info = new LinkedHashMap<>();
@@ -146,43 +164,59 @@ public final class OllamaEndpoint {
     }
 
     private Mono<ServerResponse> run(ServerRequest request, boolean chat) {
-        return RequestBodies.read(request, this.maxRequest).flatMap((body) -> {
-            OllamaRequest parsed = chat ? OllamaRequests.chat(body, this.chats.thinks())
-                    : OllamaRequests.generate(body, this.chats.thinks());
-            Optional<ServedModel> served = this.chats.model();
-            if (served.isEmpty() || !served.get().isNamed(parsed.model())) {
-                return OllamaErrors.modelNotFound(parsed.model());
-            }
-            OllamaReplies replies = new OllamaReplies(this.mapper, this.clock, parsed.model(), chat);
-            if (parsed.loadOnly()) {
-                // The model stays loaded whatever keep_alive says: it is the only one, and loading it again costs
-                // seconds on a board.
-                return json(replies.loaded(parsed.keepAlive().isZero()));
-            }
-            ChatStream stream = this.chats.start(parsed.chat(), TRANSPORT);
-            ServerResponse.BodyBuilder ok = ServerResponse.ok();
-            if (!stream.ignored().isEmpty()) {
-                ok.header(OpenAiEndpoint.IGNORED_HEADER, String.join(", ", stream.ignored()));
-            }
-            if (!parsed.stream()) {
-                return ChatAnswer.of(stream.events()).flatMap((answer) -> {
-                    Done done = answer.done();
-                    if (done.failure() != null) {
-                        return OllamaErrors.response(done.failure());
-                    }
-                    return ok.contentType(MediaType.APPLICATION_JSON).bodyValue(replies.whole(answer));
-                });
-            }
-            // An empty first write sends the headers at once, while the run may still wait for the NPU.
-            return ok.contentType(NDJSON)
-                .body(StreamedBody.of(new byte[0],
-                        stream.events().filter((event) -> !(event instanceof ChatEvent.Queued)), replies, null,
-                        Duration.ZERO));
-        }).onErrorResume(OllamaErrors::response);
+        return Callers.of(request.exchange()).flatMap((caller) -> RequestBodies.read(request, this.maxRequest)
+            .flatMap((body) -> {
+                Params params = RequestJson.object(body);
+                String name = OllamaRequests.model(params);
+                Optional<ChatModel> found = this.chats.model(name);
+                if (found.isEmpty()) {
+                    return OllamaErrors.modelNotFound(name);
+                }
+                ChatModel model = found.get();
+                OllamaRequest parsed = chat ? OllamaRequests.chat(params, model.thinks())
+                        : OllamaRequests.generate(params, model.thinks());
+                OllamaReplies replies = new OllamaReplies(this.mapper, this.clock, parsed.model(), chat);
+                if (parsed.loadOnly()) {
+                    return loadOrUnload(model, parsed, replies);
+                }
+                ChatStream stream = this.chats.start(parsed.chat(), model, TRANSPORT, caller, parsed.keepAlive());
+                return answer(parsed, stream, replies);
+            }))
+            .onErrorResume(OllamaErrors::response);
+    }
+
+    /**
+     * A request without a prompt: {@code keep_alive} 0 unloads the model (at once when it is idle, else once its runs
+     * end: the answer does not wait for them), anything else loads it and answers once it is loaded.
+     */
+    private Mono<ServerResponse> loadOrUnload(ChatModel model, OllamaRequest parsed, OllamaReplies replies) {
+        CompletableFuture<ModelStatus> done = parsed.unloads() ? this.residents.unload(model.id())
+                : this.residents.load(model.id(), parsed.keepAlive());
+        return Mono.fromFuture(done).then(Mono.defer(() -> json(replies.loaded(parsed.unloads()))));
+    }
+
+    private Mono<ServerResponse> answer(OllamaRequest parsed, ChatStream stream, OllamaReplies replies) {
+        ServerResponse.BodyBuilder ok = ServerResponse.ok();
+        if (!stream.ignored().isEmpty()) {
+            ok.header(OpenAiEndpoint.IGNORED_HEADER, String.join(", ", stream.ignored()));
+        }
+        if (!parsed.stream()) {
+            return ChatAnswer.of(stream.events()).flatMap((answer) -> {
+                Done done = answer.done();
+                if (done.failure() != null) {
+                    return OllamaErrors.response(done.failure());
+                }
+                return ok.contentType(MediaType.APPLICATION_JSON).bodyValue(replies.whole(answer));
+            });
+        }
+        // An empty first write sends the headers at once, while the run may still wait for the NPU.
+        return ok.contentType(NDJSON)
+            .body(StreamedBody.of(new byte[0], stream.events().filter((event) -> !(event instanceof ChatEvent.Queued)),
+                    replies, null, Duration.ZERO));
     }
 
     private static String tagged(ServedModel model) {
-        return model.id() + ServedModel.LATEST;
+        return model.id() + ModelCatalogue.LATEST;
     }
 
     private static String withOffset(OffsetDateTime time) {

@@ -16,6 +16,7 @@ import io.rkllm.gateway.chat.ToolCall;
 import io.rkllm.gateway.nativebridge.ModelParams;
 import io.rkllm.gateway.nativebridge.Sampling;
 import io.rkllm.gateway.rpc.Params;
+import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -37,9 +38,17 @@ final class OllamaRequests {
     private OllamaRequests() {
     }
 
-    /** {@code POST /api/chat}; no messages only loads the model. */
-    static OllamaRequest chat(byte[] body, boolean thinksByDefault) {
-        Params params = RequestJson.object(body);
+    /** The model a request names: required, as Ollama requires it. */
+    static String model(Params params) {
+        String model = params.cString("model");
+        if (model == null || model.isBlank()) {
+            throw params.invalid("model", "is required");
+        }
+        return model;
+    }
+
+    /** {@code POST /api/chat}, read from its body's JSON; no messages only loads the model. */
+    static OllamaRequest chat(Params params, boolean thinksByDefault) {
         List<Params> items = RequestJson.objects(params, "messages");
         List<ChatMessage> messages = new ArrayList<>();
         for (Params item : (items != null) ? items : List.<Params>of()) {
@@ -49,8 +58,7 @@ final class OllamaRequests {
     }
 
     /** {@code POST /api/generate}: the prompt after its system prompt; an empty one only loads the model. */
-    static OllamaRequest generate(byte[] body, boolean thinksByDefault) {
-        Params params = RequestJson.object(body);
+    static OllamaRequest generate(Params params, boolean thinksByDefault) {
         refuseImages(params);
         String prompt = params.cString("prompt");
         String system = params.cString("system");
@@ -66,10 +74,7 @@ final class OllamaRequests {
 
     private static OllamaRequest request(Params params, List<ChatMessage> messages, List<Map<String, Object>> tools,
             boolean thinksByDefault) {
-        String model = params.cString("model");
-        if (model == null || model.isBlank()) {
-            throw params.invalid("model", "is required");
-        }
+        String model = model(params);
         refuseFormat(params);
         Params options = params.has("options") ? RequestJson.requireObject(params, "options") : Params.empty();
         Integer predict = options.integer("num_predict", Integer.MIN_VALUE, Integer.MAX_VALUE);
@@ -147,12 +152,13 @@ final class OllamaRequests {
 
     /**
      * {@code keep_alive} read leniently, as Ollama reads it: a number of seconds, a Go duration ({@code "5m"},
-     * {@code "1h30m"}), or a number in a string ({@code "-1"}); negative means for ever, zero unloads at once.
+     * {@code "1h30m"}), or a number in a string ({@code "-1"}); negative means for ever, zero unloads at once; null
+     * when it is not given ({@code rkllm.models.keep-alive} then).
      */
-    static Duration keepAlive(Params params) {
+    static @Nullable Duration keepAlive(Params params) {
         JsonNode value = params.raw("keep_alive");
-        if (value == null) {
-            return Duration.ofMinutes(5);
+        if (value == null || value.isNull()) {
+            return null;
         }
         if (value.isNumber()) {
             return seconds(value.decimalValue());

@@ -3,14 +3,17 @@ package io.rkllm.gateway.openai;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.function.BiFunction;
 
 import io.rkllm.gateway.chat.ChatAnswer;
 import io.rkllm.gateway.chat.ChatEvent;
 import io.rkllm.gateway.chat.ChatEvent.Done;
+import io.rkllm.gateway.chat.ChatModel;
 import io.rkllm.gateway.chat.ChatService;
 import io.rkllm.gateway.chat.ChatService.ChatStream;
+import io.rkllm.gateway.chat.RequestJson;
 import io.rkllm.gateway.chat.ServedModel;
 import io.rkllm.gateway.chat.ToolCall;
 import io.rkllm.gateway.openai.OpenAiWire.ChatCompletion;
@@ -22,8 +25,8 @@ import io.rkllm.gateway.openai.OpenAiWire.Message;
 import io.rkllm.gateway.openai.OpenAiWire.Model;
 import io.rkllm.gateway.openai.OpenAiWire.ModelList;
 import io.rkllm.gateway.openai.OpenAiWire.Usage;
-import io.rkllm.gateway.rpc.ErrorCode;
-import io.rkllm.gateway.rpc.GatewayException;
+import io.rkllm.gateway.rpc.Params;
+import io.rkllm.gateway.security.Callers;
 import io.rkllm.gateway.web.RequestBodies;
 import io.rkllm.gateway.web.StreamedBody;
 import org.springframework.http.MediaType;
@@ -37,8 +40,9 @@ import tools.jackson.databind.ObjectMapper;
 
 /**
  * The OpenAI-compatible routes: {@code GET /v1/models}, {@code GET /v1/models/{id}}, {@code POST /v1/chat/completions}
- * and {@code POST /v1/completions}. No {@code produces} restriction: the official clients stream with
- * {@code Accept: application/json}. A streamed run whose client goes away is aborted (its events are cancelled).
+ * and {@code POST /v1/completions}, over every model of the catalogue. No {@code produces} restriction: the official
+ * clients stream with {@code Accept: application/json}. A streamed run whose client goes away is aborted (its events
+ * are cancelled).
  */
 public final class OpenAiEndpoint {
 
@@ -76,38 +80,40 @@ public final class OpenAiEndpoint {
     }
 
     private Mono<ServerResponse> models(ServerRequest request) {
-        List<Model> models = this.chats.model().map((served) -> List.of(describe(served))).orElse(List.of());
-        return json(new ModelList("list", models));
+        return json(new ModelList("list", this.chats.models().stream().map(this::describe).toList()));
     }
 
     private Mono<ServerResponse> model(ServerRequest request) {
         String id = request.pathVariable("id");
-        Optional<ServedModel> served = this.chats.model().filter((model) -> model.isNamed(id));
-        return served.isPresent() ? json(describe(served.get())) : OpenAiErrors.modelNotFound(id);
+        return this.chats.model(id)
+            .map((model) -> json(describe(model)))
+            .orElseGet(() -> OpenAiErrors.modelNotFound(id));
     }
 
-    private static Model describe(ServedModel model) {
-        return Model.of(model.id(), model.modified().getEpochSecond());
+    private Model describe(ChatModel model) {
+        ServedModel served = this.chats.describe(model);
+        return Model.of(served.id(), served.modified().getEpochSecond());
     }
 
     private Mono<ServerResponse> run(ServerRequest request, boolean chat) {
-        return RequestBodies.read(request, this.maxRequest).flatMap((body) -> {
-            OpenAiRequest parsed = chat ? OpenAiRequests.chat(body, this.chats.thinks())
-                    : OpenAiRequests.completion(body, this.chats.thinks());
-            Optional<ServedModel> served = this.chats.model();
-            if (served.isEmpty()) {
-                throw GatewayException.runtimeUnavailable("no model is configured (rkllm.model.model-path)");
-            }
-            if (parsed.model() != null && !served.get().isNamed(parsed.model())) {
-                return OpenAiErrors.modelNotFound(parsed.model());
-            }
-            ChatStream stream = this.chats.start(parsed.chat(), TRANSPORT);
-            String id = (chat ? "chatcmpl-" : "cmpl-") + stream.sessionId();
-            long created = this.clock.instant().getEpochSecond();
-            String model = served.get().id();
-            return parsed.stream() ? streamed(parsed, stream, id, created, model, chat)
-                    : whole(stream, id, created, model, chat);
-        }).onErrorResume(OpenAiErrors::response);
+        return Callers.of(request.exchange()).flatMap((caller) -> RequestBodies.read(request, this.maxRequest)
+            .flatMap((body) -> {
+                Params params = RequestJson.object(body);
+                String name = OpenAiRequests.model(params);
+                Optional<ChatModel> found = this.chats.model(name);
+                if (found.isEmpty()) {
+                    return OpenAiErrors.modelNotFound(Objects.requireNonNull(name));
+                }
+                ChatModel model = found.get();
+                OpenAiRequest parsed = chat ? OpenAiRequests.chat(params, model.thinks())
+                        : OpenAiRequests.completion(params, model.thinks());
+                ChatStream stream = this.chats.start(parsed.chat(), model, TRANSPORT, caller, null);
+                String id = (chat ? "chatcmpl-" : "cmpl-") + stream.sessionId();
+                long created = this.clock.instant().getEpochSecond();
+                return parsed.stream() ? streamed(parsed, stream, id, created, model.id(), chat)
+                        : whole(stream, id, created, model.id(), chat);
+            }))
+            .onErrorResume(OpenAiErrors::response);
     }
 
     private Mono<ServerResponse> streamed(OpenAiRequest parsed, ChatStream stream, String id, long created,

@@ -1,13 +1,11 @@
 package io.rkllm.gateway.openai;
 
 import io.rkllm.gateway.chat.ChatRequest;
-import org.jspecify.annotations.Nullable;
 
 /**
  * A chat or completion request as read from OpenAI's format.
  *
- * @param model the model named (null: the one served)
  * @param includeUsage whether a stream ends with a usage chunk ({@code stream_options.include_usage})
  */
-record OpenAiRequest(@Nullable String model, ChatRequest chat, boolean stream, boolean includeUsage) {
+record OpenAiRequest(ChatRequest chat, boolean stream, boolean includeUsage) {
 }

@@ -31,9 +31,13 @@ final class OpenAiRequests {
     private OpenAiRequests() {
     }
 
-    /** {@code POST /v1/chat/completions}. */
-    static OpenAiRequest chat(byte[] body, boolean thinksByDefault) {
-        Params params = RequestJson.object(body);
+    /** The model a request names (null: the default). */
+    static @Nullable String model(Params params) {
+        return params.string("model");
+    }
+
+    /** {@code POST /v1/chat/completions}, read from its body's JSON. */
+    static OpenAiRequest chat(Params params, boolean thinksByDefault) {
         List<Params> items = RequestJson.objects(params, "messages");
         if (items == null || items.isEmpty()) {
             throw params.invalid("messages", "is required and must hold at least one message");
@@ -54,8 +58,7 @@ final class OpenAiRequests {
     }
 
     /** {@code POST /v1/completions}: one prompt, completed as a user turn. */
-    static OpenAiRequest completion(byte[] body, boolean thinksByDefault) {
-        Params params = RequestJson.object(body);
+    static OpenAiRequest completion(Params params, boolean thinksByDefault) {
         JsonNode prompt = params.raw("prompt");
         String text;
         if (prompt != null && prompt.isArray()) {
@@ -94,7 +97,7 @@ final class OpenAiRequests {
                 : Params.empty();
         ChatRequest chat = new ChatRequest(messages, tools, thinking, maxTokens, stop(params), sampling,
                 samplingFields);
-        return new OpenAiRequest(params.string("model"), chat, stream, options.bool("include_usage", false));
+        return new OpenAiRequest(chat, stream, options.bool("include_usage", false));
     }
 
     private static ChatMessage message(Params item) {

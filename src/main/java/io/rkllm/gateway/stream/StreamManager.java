@@ -22,6 +22,7 @@ import java.util.concurrent.atomic.LongAdder;
 import io.rkllm.gateway.config.QueueProperties;
 import io.rkllm.gateway.config.StreamsProperties;
 import io.rkllm.gateway.nativebridge.CallbackObserver;
+import io.rkllm.gateway.nativebridge.KvCachePlan;
 import io.rkllm.gateway.nativebridge.NativeRun;
 import io.rkllm.gateway.nativebridge.RkllmRuntime;
 import io.rkllm.gateway.nativebridge.RunRequest;
@@ -219,14 +220,6 @@ public class StreamManager {
     }
 
     /**
-     * A run whose caller is not named: the session belongs to {@link Caller#UNIDENTIFIED}. Transports pass their
-     * caller instead, so that the session is theirs and their client's limits count it.
-     */
-    public SessionStream start(RunRequest request, String transport, @Nullable Object requestKey) {
-        return start(request, transport, Caller.UNIDENTIFIED, requestKey);
-    }
-
-    /**
      * Streams given text pieces into a new session through the same callback path as native results, without the NPU
      * (for {@code test_streaming_callback}); its tokens count as the default model's.
      */
@@ -304,6 +297,19 @@ public class StreamManager {
             session.touch();
         }
         return Optional.ofNullable(session);
+    }
+
+    /**
+     * Names the conversation that a session's run of {@code plan} left in its model's KV cache, for that model's next
+     * turn; false when the cache no longer holds it (another run or call touched it, or the model was unloaded).
+     */
+    public boolean settleKvCache(StreamSession session, KvCachePlan plan, String conversation) {
+        ModelLease lease = session.lease();
+        CompletableFuture<RkllmRuntime> runtime = (lease != null) ? lease.runtime() : null;
+        if (runtime == null || !runtime.isDone() || runtime.isCompletedExceptionally()) {
+            return false;
+        }
+        return runtime.join().settleKvCache(plan, conversation);
     }
 
     /** Aborts a session; false when it had already ended. */

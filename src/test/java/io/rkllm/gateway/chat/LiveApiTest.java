@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import io.rkllm.gateway.models.ResidentModels;
 import io.rkllm.gateway.nativebridge.RkllmRuntime;
 import io.rkllm.gateway.web.GatewayRpc;
 import org.junit.jupiter.api.AfterEach;
@@ -19,7 +20,8 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * Base of the tests of the OpenAI- and Ollama-compatible APIs over a real port on the simulator: each test starts
- * with the model loaded and the NPU free, and leaves it free with its streams closed.
+ * with the default model loaded (a test may have unloaded it, as Ollama's clients do) and the NPU free, and leaves it
+ * free with its streams closed.
  */
 public abstract class LiveApiTest {
 
@@ -34,6 +36,9 @@ public abstract class LiveApiTest {
     @Autowired
     protected RkllmRuntime runtime;
 
+    @Autowired
+    protected ResidentModels models;
+
     protected ApiClient api;
 
     protected GatewayRpc rpc;
@@ -42,7 +47,7 @@ public abstract class LiveApiTest {
 
     @BeforeEach
     void freeNpu() throws Exception {
-        this.runtime.initialization().get(10, TimeUnit.SECONDS);
+        this.models.load(this.models.defaultModel()).get(10, TimeUnit.SECONDS);
         this.api = new ApiClient(this.port);
         this.rpc = new GatewayRpc(this.port);
         this.rpc.awaitNpuFree();

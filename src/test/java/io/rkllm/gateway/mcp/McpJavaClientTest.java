@@ -108,7 +108,8 @@ class McpJavaClientTest extends LiveGatewayTest {
         Map<String, Object> generate = tools.get("generate").inputSchema();
         assertThat(generate).containsEntry("type", "object").containsEntry("required", List.of("prompt"));
         Map<String, Object> properties = (Map<String, Object>) generate.get("properties");
-        assertThat(properties).containsOnlyKeys("prompt", "max_new_tokens", "sampling", "role", "enable_thinking");
+        assertThat(properties).containsOnlyKeys("prompt", "max_new_tokens", "sampling", "role", "enable_thinking",
+                "model");
         assertThat((Map<String, Object>) properties.get("max_new_tokens")).containsEntry("type", "integer")
             .containsEntry("description", "this run's token limit (runtime 1.3)");
         assertThat(tools.get("generate").outputSchema()).containsKey("properties");

@@ -14,6 +14,7 @@ import io.rkllm.gateway.nativebridge.RunRequest;
 import io.rkllm.gateway.observability.RkllmMeterBinder;
 import io.rkllm.gateway.rpc.ErrorCode;
 import io.rkllm.gateway.rpc.GatewayException;
+import io.rkllm.gateway.stream.Caller;
 import io.rkllm.gateway.stream.MutableClock;
 import io.rkllm.gateway.stream.SessionState;
 import io.rkllm.gateway.stream.SessionStream;
@@ -72,7 +73,8 @@ class ResidentModelsTest {
             assertThat(SimModels.text(sim.run("beta", "b" + SimModels.QUICK))).contains("Baltic")
                 .doesNotContain("Alpine");
         }
-        assertThat(SimModels.text(sim.manager.start(RunRequest.prompt("d" + SimModels.QUICK), "rpc", null)))
+        assertThat(SimModels.text(sim.manager.start(RunRequest.prompt("d" + SimModels.QUICK), "rpc",
+                Caller.UNIDENTIFIED, null)))
             .as("no model named: the default")
             .contains("Alpine");
         assertThat(sim.status("alpha").state()).isEqualTo(ModelState.READY);
@@ -152,7 +154,8 @@ class ResidentModelsTest {
     void aRequestsKeepAliveOfZeroUnloadsTheModelOnceItsRunEnds() {
         SimModels sim = twoModels(2, FOREVER);
         SessionStream stream = sim.manager
-            .start(RunRequest.prompt("b" + SimModels.QUICK).forModel("beta", Duration.ZERO), "ollama", null);
+            .start(RunRequest.prompt("b" + SimModels.QUICK).forModel("beta", Duration.ZERO), "ollama",
+                    Caller.UNIDENTIFIED, null);
 
         assertThat(SimModels.text(stream)).contains("Baltic");
         await().atMost(Duration.ofSeconds(10)).until(() -> sim.status("beta").state() == ModelState.UNLOADED);

@@ -23,6 +23,7 @@ import io.rkllm.gateway.nativebridge.RunRequest;
 import io.rkllm.gateway.nativebridge.RuntimeLibrary;
 import io.rkllm.gateway.nativebridge.Simulator;
 import io.rkllm.gateway.observability.RkllmMetrics;
+import io.rkllm.gateway.stream.Caller;
 import io.rkllm.gateway.stream.SessionStream;
 import io.rkllm.gateway.stream.StreamChunk;
 import io.rkllm.gateway.stream.StreamManager;
@@ -101,7 +102,7 @@ final class SimModels implements AutoCloseable {
     }
 
     SessionStream run(String model, String prompt) {
-        return this.manager.start(RunRequest.prompt(prompt).forModel(model, null), "rpc", null);
+        return this.manager.start(RunRequest.prompt(prompt).forModel(model, null), "rpc", Caller.UNIDENTIFIED, null);
     }
 
     /** The whole text of a stream, once it has ended. */

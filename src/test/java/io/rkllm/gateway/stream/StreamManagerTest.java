@@ -136,7 +136,8 @@ class StreamManagerTest {
         List<List<StreamEvent>> events = new ArrayList<>();
         Queue<Integer> completed = new ConcurrentLinkedQueue<>();
         for (int i = 0; i < count; i++) {
-            StreamSession session = this.manager.start(prompt("MARKER" + i, 30, 500), "rpc", null).session();
+            StreamSession session = this.manager.start(prompt("MARKER" + i, 30, 500), "rpc", Caller.UNIDENTIFIED, null)
+                .session();
             List<StreamEvent> seen = new CopyOnWriteArrayList<>();
             session.events(-1).subscribe(seen::add);
             int index = i;
@@ -193,10 +194,10 @@ class StreamManagerTest {
 
     @Test
     void abortOfAQueuedSessionEndsItAtOnceAndRenumbersTheQueue() {
-        StreamSession running = this.manager.start(endless("FIRST"), "rpc", null).session();
-        StreamSession one = this.manager.start(endless("ONE"), "rpc", null).session();
-        StreamSession two = this.manager.start(endless("TWO"), "rpc", null).session();
-        StreamSession three = this.manager.start(endless("THREE"), "rpc", null).session();
+        StreamSession running = this.manager.start(endless("FIRST"), "rpc", Caller.UNIDENTIFIED, null).session();
+        StreamSession one = this.manager.start(endless("ONE"), "rpc", Caller.UNIDENTIFIED, null).session();
+        StreamSession two = this.manager.start(endless("TWO"), "rpc", Caller.UNIDENTIFIED, null).session();
+        StreamSession three = this.manager.start(endless("THREE"), "rpc", Caller.UNIDENTIFIED, null).session();
         List<StreamEvent> seenByThree = new CopyOnWriteArrayList<>();
         three.events(-1).subscribe(seenByThree::add);
         assertThat(three.queuePosition()).isEqualTo(3);
@@ -218,8 +219,8 @@ class StreamManagerTest {
 
     @Test
     void abortOfTheRunningSessionEndsItAsAbortedAndTheNextQueuedOneRuns() {
-        StreamSession first = this.manager.start(endless("FIRST"), "rpc", null).session();
-        StreamSession second = this.manager.start(prompt("SECOND", 20, 0), "rpc", null).session();
+        StreamSession first = this.manager.start(endless("FIRST"), "rpc", Caller.UNIDENTIFIED, null).session();
+        StreamSession second = this.manager.start(prompt("SECOND", 20, 0), "rpc", Caller.UNIDENTIFIED, null).session();
         await().atMost(Simulator.timeout()).until(() -> first.nextSeq() >= 3);
         assertThat(second.state()).isEqualTo(SessionState.QUEUED);
 
@@ -239,7 +240,7 @@ class StreamManagerTest {
 
     @Test
     void abortRunningStopsTheNativeRun() {
-        StreamSession session = this.manager.start(endless("LONG"), "rpc", null).session();
+        StreamSession session = this.manager.start(endless("LONG"), "rpc", Caller.UNIDENTIFIED, null).session();
         await().atMost(Simulator.timeout()).until(() -> session.nextSeq() > 0);
         assertThat(this.runtime.isRunning()).isTrue();
 
@@ -253,7 +254,7 @@ class StreamManagerTest {
 
     @Test
     void idleFinishedSessionIsEvicted() {
-        StreamSession session = this.manager.start(quick("DONE"), "rpc", null).session();
+        StreamSession session = this.manager.start(quick("DONE"), "rpc", Caller.UNIDENTIFIED, null).session();
         awaitEnd(session);
         assertThat(this.manager.status().activeSessions()).isEqualTo(1);
 
@@ -274,7 +275,7 @@ class StreamManagerTest {
 
     @Test
     void idleRunningSessionIsAbortedThenEvicted() {
-        StreamSession session = this.manager.start(endless("IDLE"), "rpc", null).session();
+        StreamSession session = this.manager.start(endless("IDLE"), "rpc", Caller.UNIDENTIFIED, null).session();
         await().atMost(Simulator.timeout()).until(() -> session.nextSeq() > 0);
         assertThat(this.runtime.isRunning()).isTrue();
 
@@ -293,9 +294,9 @@ class StreamManagerTest {
 
     @Test
     void aQueuedSessionKeepsItsPlaceAndItsIdleClockStartsWhenItLeavesTheQueue() {
-        StreamSession running = this.manager.start(endless("WATCHED"), "rpc", null).session();
+        StreamSession running = this.manager.start(endless("WATCHED"), "rpc", Caller.UNIDENTIFIED, null).session();
         Disposable watcher = running.events(-1).subscribe();
-        StreamSession queued = this.manager.start(quick("WAITING"), "rpc", null).session();
+        StreamSession queued = this.manager.start(quick("WAITING"), "rpc", Caller.UNIDENTIFIED, null).session();
 
         this.clock.advance(IDLE_TIMEOUT.plusSeconds(1));
         assertThat(this.manager.evictIdle(this.clock.instant())).isZero();
@@ -314,7 +315,7 @@ class StreamManagerTest {
 
     @Test
     void sessionWithASubscriberIsNotEvictedHoweverMuchTimePasses() {
-        StreamSession session = this.manager.start(endless("WATCHED"), "rpc", null).session();
+        StreamSession session = this.manager.start(endless("WATCHED"), "rpc", Caller.UNIDENTIFIED, null).session();
         Disposable subscriber = session.events(-1).subscribe();
         assertThat(session.subscribers()).isEqualTo(1);
 
@@ -333,7 +334,7 @@ class StreamManagerTest {
 
     @Test
     void clientCallsRefreshTheActivityOfASession() {
-        StreamSession session = this.manager.start(quick("POLLED"), "rpc", "req-9").session();
+        StreamSession session = this.manager.start(quick("POLLED"), "rpc", Caller.UNIDENTIFIED, "req-9").session();
         awaitEnd(session);
 
         this.clock.advance(Duration.ofSeconds(20));
@@ -359,9 +360,9 @@ class StreamManagerTest {
 
     @Test
     void evictionAlsoFailsQueuedRunsThatWaitedLongerThanTheMaxWait() {
-        StreamSession running = this.manager.start(endless("AHEAD"), "rpc", null).session();
+        StreamSession running = this.manager.start(endless("AHEAD"), "rpc", Caller.UNIDENTIFIED, null).session();
         Disposable watchRunning = running.events(-1).subscribe();
-        StreamSession waiting = this.manager.start(quick("BEHIND"), "rpc", null).session();
+        StreamSession waiting = this.manager.start(quick("BEHIND"), "rpc", Caller.UNIDENTIFIED, null).session();
         Disposable watchWaiting = waiting.events(-1).subscribe();
 
         this.clock.advance(Duration.ofMinutes(2).plusSeconds(1));
@@ -381,13 +382,13 @@ class StreamManagerTest {
     @Test
     void atTheSessionLimitTheEndedSessionIdleLongestGivesWay() {
         StreamManager limited = manager(this.runtime, 2, 16, StreamMetrics.NONE);
-        StreamSession older = limited.start(quick("ONE"), "rpc", "one").session();
+        StreamSession older = limited.start(quick("ONE"), "rpc", Caller.UNIDENTIFIED, "one").session();
         awaitEnd(older);
         this.clock.advance(Duration.ofSeconds(1));
-        StreamSession newer = limited.start(quick("TWO"), "rpc", "two").session();
+        StreamSession newer = limited.start(quick("TWO"), "rpc", Caller.UNIDENTIFIED, "two").session();
         awaitEnd(newer);
 
-        StreamSession third = limited.start(quick("THREE"), "rpc", "three").session();
+        StreamSession third = limited.start(quick("THREE"), "rpc", Caller.UNIDENTIFIED, "three").session();
 
         assertThat(awaitEnd(third).finishReason()).isEqualTo("stop");
         assertThat(limited.find(older.id())).isEmpty();
@@ -400,11 +401,11 @@ class StreamManagerTest {
     @Test
     void sessionsPastTheLimitAreRefusedWithTooManySessionsWhenEveryOneIsActive() {
         StreamManager limited = manager(this.runtime, 2, 16, StreamMetrics.NONE);
-        StreamSession running = limited.start(endless("ONE"), "rpc", null).session();
-        StreamSession queued = limited.start(quick("TWO"), "rpc", null).session();
+        StreamSession running = limited.start(endless("ONE"), "rpc", Caller.UNIDENTIFIED, null).session();
+        StreamSession queued = limited.start(quick("TWO"), "rpc", Caller.UNIDENTIFIED, null).session();
 
         assertThatExceptionOfType(GatewayException.class)
-            .isThrownBy(() -> limited.start(quick("THREE"), "rpc", "refused"))
+            .isThrownBy(() -> limited.start(quick("THREE"), "rpc", Caller.UNIDENTIFIED, "refused"))
             .satisfies((ex) -> {
                 assertThat(ex.errorCode()).isEqualTo(ErrorCode.TOO_MANY_SESSIONS);
                 assertThat(ex.errorCode().code()).isEqualTo(-32002);
@@ -419,11 +420,11 @@ class StreamManagerTest {
     @Test
     void aRunPastTheQueueCapacityIsRefusedWithQueueFull() {
         StreamManager small = manager(this.runtime, 256, 1, StreamMetrics.NONE);
-        StreamSession running = small.start(endless("RUNNING"), "rpc", null).session();
-        StreamSession waiting = small.start(endless("WAITING"), "rpc", null).session();
+        StreamSession running = small.start(endless("RUNNING"), "rpc", Caller.UNIDENTIFIED, null).session();
+        StreamSession waiting = small.start(endless("WAITING"), "rpc", Caller.UNIDENTIFIED, null).session();
 
         assertThatExceptionOfType(GatewayException.class)
-            .isThrownBy(() -> small.start(quick("REFUSED"), "rpc", "refused").session())
+            .isThrownBy(() -> small.start(quick("REFUSED"), "rpc", Caller.UNIDENTIFIED, "refused").session())
             .satisfies((ex) -> {
                 assertThat(ex.errorCode()).isEqualTo(ErrorCode.QUEUE_FULL);
                 assertThat(ex.errorCode().code()).isEqualTo(-32000);
@@ -438,11 +439,11 @@ class StreamManagerTest {
     @Test
     void aRefusedRunLeavesTheRequestIdOfAnEarlierSessionAlone() {
         StreamManager small = manager(this.runtime, 256, 1, StreamMetrics.NONE);
-        StreamSession running = small.start(endless("RUNNING"), "rpc", 1).session();
-        small.start(endless("WAITING"), "rpc", 2).session();
+        StreamSession running = small.start(endless("RUNNING"), "rpc", Caller.UNIDENTIFIED, 1).session();
+        small.start(endless("WAITING"), "rpc", Caller.UNIDENTIFIED, 2).session();
 
         assertThatExceptionOfType(GatewayException.class)
-            .isThrownBy(() -> small.start(quick("REFUSED"), "rpc", 1).session())
+            .isThrownBy(() -> small.start(quick("REFUSED"), "rpc", Caller.UNIDENTIFIED, 1).session())
             .satisfies((ex) -> assertThat(ex.errorCode()).isEqualTo(ErrorCode.QUEUE_FULL));
 
         assertThat(small.findByRequestId(Caller.UNIDENTIFIED, 1)).containsSame(running);
@@ -455,7 +456,7 @@ class StreamManagerTest {
         StreamManager unavailable = manager(missing, 256, 16, StreamMetrics.NONE);
 
         assertThatExceptionOfType(GatewayException.class)
-            .isThrownBy(() -> unavailable.start(quick("NOWHERE"), "rpc", null).session())
+            .isThrownBy(() -> unavailable.start(quick("NOWHERE"), "rpc", Caller.UNIDENTIFIED, null).session())
             .satisfies((ex) -> {
                 assertThat(ex.errorCode()).isEqualTo(ErrorCode.RUNTIME_UNAVAILABLE);
                 assertThat(ex.errorCode().code()).isEqualTo(-32003);
@@ -474,7 +475,7 @@ class StreamManagerTest {
                 new Sampling(null, null, 0.5f, null, null, null, null, null, null), null, null);
 
         assertThatExceptionOfType(GatewayException.class)
-            .isThrownBy(() -> older.start(perRunSampling, "rpc", null))
+            .isThrownBy(() -> older.start(perRunSampling, "rpc", Caller.UNIDENTIFIED, null))
             .satisfies((ex) -> assertThat(ex.errorCode()).isEqualTo(ErrorCode.INVALID_PARAMS))
             .withMessageStartingWith("sampling: ");
         assertThat(older.status().activeSessions()).isZero();
@@ -518,7 +519,8 @@ class StreamManagerTest {
     @Test
     void anInjectedErrorEndsTheSessionAsFailedWithInferenceFailed() {
         StreamSession session = this.manager.start(
-                RunRequest.prompt("x" + Simulator.FAST + "[[sim:error_at=2]][[sim:tokens=10]]"), "rpc", null).session();
+                RunRequest.prompt("x" + Simulator.FAST + "[[sim:error_at=2]][[sim:tokens=10]]"), "rpc",
+                Caller.UNIDENTIFIED, null).session();
 
         StreamChunk last = awaitEnd(session);
 
@@ -530,13 +532,14 @@ class StreamManagerTest {
         assertThat(last.seq()).isEqualTo(2);
         assertThat(text(session)).startsWith("x");
         assertThat(awaitEnd(this.manager.start(quick("AFTER"), "rpc",
-                null).session()).finishReason()).isEqualTo("stop");
+                Caller.UNIDENTIFIED, null).session()).finishReason()).isEqualTo("stop");
     }
 
     @Test
     void findByRequestIdFindsTheSessionStartedWithThatKey() {
-        StreamSession byString = this.manager.start(quick("STRING"), "rpc", "req-1").session();
-        StreamSession byNumber = this.manager.start(quick("NUMBER"), "rpc", RpcCall.requestKeyOf(IntNode.valueOf(7)))
+        StreamSession byString = this.manager.start(quick("STRING"), "rpc", Caller.UNIDENTIFIED, "req-1").session();
+        StreamSession byNumber = this.manager.start(quick("NUMBER"), "rpc", Caller.UNIDENTIFIED,
+                RpcCall.requestKeyOf(IntNode.valueOf(7)))
             .session();
 
         assertThat(this.manager.findByRequestId(Caller.UNIDENTIFIED, "req-1")).containsSame(byString);
@@ -550,7 +553,7 @@ class StreamManagerTest {
 
     @Test
     void cancellingTheEventsOfAStartedRunAbortsItAsDisconnected() {
-        SessionStream started = this.manager.start(endless("GONE"), "rpc", null);
+        SessionStream started = this.manager.start(endless("GONE"), "rpc", Caller.UNIDENTIFIED, null);
         Disposable reader = started.events().subscribe();
         await().atMost(Simulator.timeout()).until(() -> started.session().nextSeq() > 0);
 
@@ -564,7 +567,7 @@ class StreamManagerTest {
 
     @Test
     void cancellingAnAttachedReaderLeavesTheRunGoing() {
-        SessionStream started = this.manager.start(endless("STAYS"), "rpc", null);
+        SessionStream started = this.manager.start(endless("STAYS"), "rpc", Caller.UNIDENTIFIED, null);
         SessionStream attached = this.manager.attach(started.id(), -1, Caller.UNIDENTIFIED);
         Disposable reader = attached.events().subscribe();
         await().atMost(Simulator.timeout()).until(() -> started.session().nextSeq() > 0);
