@@ -1,11 +1,6 @@
 package io.rkllm.gateway.chat;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.List;
-import java.util.Map;
 
 import io.rkllm.gateway.Command;
 import org.junit.jupiter.api.Test;
@@ -21,21 +16,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
 class OfficialNpmClientsTest extends LiveApiTest {
 
-    private static final Path COMPAT_CHECK = Path.of("compat-check").toAbsolutePath();
-
-    private Command.Result node(String script, String baseUrl) throws IOException {
-        if (!Files.isDirectory(COMPAT_CHECK.resolve("node_modules/openai"))
-                || !Files.isDirectory(COMPAT_CHECK.resolve("node_modules/ollama"))) {
-            throw new AssertionError("The compatibility checks need their npm packages, which are not installed: run "
-                    + "`npm ci --prefix compat-check` in the repository root (Node.js 20 or later)");
-        }
-        return Command.run(COMPAT_CHECK, Map.of(), Duration.ofSeconds(60),
-                List.of("node", COMPAT_CHECK.resolve(script).toString(), baseUrl));
-    }
-
     @Test
     void theOpenAiClientListsModelsAndChatsStreamedAndWhole() throws IOException {
-        Command.Result result = node("openai-client.mjs", "http://localhost:" + this.port + "/v1");
+        Command.Result result = CompatCheck.node("openai-client.mjs", "http://localhost:" + this.port + "/v1");
 
         assertThat(result.exitCode()).as(result.output()).isZero();
         assertThat(result.output()).contains("openai npm client").contains("ok");
@@ -43,7 +26,7 @@ class OfficialNpmClientsTest extends LiveApiTest {
 
     @Test
     void theOllamaClientListsChatsStreamedAndGenerates() throws IOException {
-        Command.Result result = node("ollama-client.mjs", "http://localhost:" + this.port);
+        Command.Result result = CompatCheck.node("ollama-client.mjs", "http://localhost:" + this.port);
 
         assertThat(result.exitCode()).as(result.output()).isZero();
         assertThat(result.output()).contains("ollama npm client").contains("ok");

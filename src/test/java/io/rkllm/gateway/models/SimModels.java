@@ -1,9 +1,5 @@
 package io.rkllm.gateway.models;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -65,19 +61,11 @@ final class SimModels implements AutoCloseable {
 
     /** A simulator model {@code id}.rkllm whose corpus is {@code corpus} repeated, with header {@code keys}. */
     Path model(String id, String corpus, String... keys) {
-        String header = String.join("\n", keys);
-        String text = "RKLLM-SIM-MODEL 1\n" + header + (header.isEmpty() ? "" : "\n") + "---\n"
-                + (corpus + " ").repeat(20);
-        return write(id + ".rkllm", text);
+        return SimModelFiles.model(this.dir, id, corpus, keys);
     }
 
     Path write(String name, String text) {
-        try {
-            return Files.writeString(this.dir.resolve(name), text, StandardCharsets.UTF_8);
-        }
-        catch (IOException ex) {
-            throw new UncheckedIOException(ex);
-        }
+        return SimModelFiles.write(this.dir, name, text);
     }
 
     /** What {@code /proc/meminfo} says is available, in kB. */

@@ -1,14 +1,11 @@
 package io.rkllm.gateway.web;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 
 import io.rkllm.gateway.models.ModelCatalogue;
+import io.rkllm.gateway.models.SimModelFiles;
 import io.rkllm.gateway.observability.RkllmHealthIndicator;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -137,22 +134,12 @@ class ModelsRpcTest {
     }
 
     private static Path modelDir() {
-        try {
-            Path dir = Files.createTempDirectory("rkllm-models");
-            write(dir, "alpha", "Alpine meadows glow", "");
-            write(dir, "beta", "Baltic harbours hum", "");
-            write(dir, "slow", "Slowly loading", "load_ms=200\n");
-            Files.writeString(dir.resolve("alpha.yaml"), "aliases: [a]\n");
-            return dir;
-        }
-        catch (IOException ex) {
-            throw new UncheckedIOException(ex);
-        }
-    }
-
-    private static void write(Path dir, String id, String corpus, String keys) throws IOException {
-        Files.writeString(dir.resolve(id + ".rkllm"), "RKLLM-SIM-MODEL 1\n" + keys + "---\n"
-                + (corpus + " ").repeat(20), StandardCharsets.UTF_8);
+        Path dir = SimModelFiles.directory("rkllm-models");
+        SimModelFiles.model(dir, "alpha", "Alpine meadows glow");
+        SimModelFiles.model(dir, "beta", "Baltic harbours hum");
+        SimModelFiles.model(dir, "slow", "Slowly loading", "load_ms=200");
+        SimModelFiles.write(dir, "alpha.yaml", "aliases: [a]\n");
+        return dir;
     }
 
 }
