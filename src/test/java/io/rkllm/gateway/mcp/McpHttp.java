@@ -29,18 +29,27 @@ final class McpHttp {
 
     private final String sessionId;
 
-    private McpHttp(URI endpoint, String sessionId) {
+    private final @Nullable String apiKey;
+
+    private McpHttp(URI endpoint, String sessionId, @Nullable String apiKey) {
         this.endpoint = endpoint;
         this.sessionId = sessionId;
+        this.apiKey = apiKey;
     }
 
     /** A new MCP session, initialized. */
     static McpHttp open(int port) {
+        return open(port, null);
+    }
+
+    /** A new MCP session, initialized, whose every request carries this API key ({@code x-api-key}). */
+    static McpHttp open(int port, @Nullable String apiKey) {
         URI endpoint = URI.create("http://localhost:" + port + "/mcp");
-        HttpResponse<String> init = send(request(endpoint, null, message(0, "initialize", Map.of("protocolVersion",
-                "2025-06-18", "capabilities", Map.of(), "clientInfo", Map.of("name", "test", "version", "1")))));
+        HttpResponse<String> init = send(request(endpoint, null, apiKey, message(0, "initialize", Map.of(
+                "protocolVersion", "2025-06-18", "capabilities", Map.of(), "clientInfo", Map.of("name", "test",
+                        "version", "1")))));
         assertThat(init.statusCode()).as(init.body()).isEqualTo(200);
-        McpHttp session = new McpHttp(endpoint, init.headers().firstValue("Mcp-Session-Id").orElseThrow());
+        McpHttp session = new McpHttp(endpoint, init.headers().firstValue("Mcp-Session-Id").orElseThrow(), apiKey);
         assertThat(session.post(notification("notifications/initialized", Map.of())).statusCode()).isEqualTo(202);
         return session;
     }
@@ -63,12 +72,12 @@ final class McpHttp {
 
     /** Posts a message in this session and reads the whole answer. */
     HttpResponse<String> post(String json) {
-        return send(request(this.endpoint, this.sessionId, json));
+        return send(request(this.endpoint, this.sessionId, this.apiKey, json));
     }
 
     /** Posts a request in this session; its answer's event stream line by line, to close when done. */
     Stream<String> stream(String json) {
-        return lines(request(this.endpoint, this.sessionId, json));
+        return lines(request(this.endpoint, this.sessionId, this.apiKey, json));
     }
 
     /**
@@ -100,11 +109,12 @@ final class McpHttp {
 
     /** Posts a message outside any session, with this Origin header. */
     static HttpResponse<String> postFrom(int port, String origin, String json) {
-        return send(HttpRequest.newBuilder(request(URI.create("http://localhost:" + port + "/mcp"), null, json),
+        return send(HttpRequest.newBuilder(request(URI.create("http://localhost:" + port + "/mcp"), null, null, json),
                 (name, value) -> true).header("Origin", origin).build());
     }
 
-    private static HttpRequest request(URI endpoint, @Nullable String sessionId, String json) {
+    private static HttpRequest request(URI endpoint, @Nullable String sessionId, @Nullable String apiKey,
+            String json) {
         HttpRequest.Builder builder = HttpRequest.newBuilder(endpoint)
             .timeout(Duration.ofSeconds(20))
             .header("Content-Type", "application/json")
@@ -112,6 +122,9 @@ final class McpHttp {
             .POST(HttpRequest.BodyPublishers.ofString(json));
         if (sessionId != null) {
             builder.header("Mcp-Session-Id", sessionId);
+        }
+        if (apiKey != null) {
+            builder.header("x-api-key", apiKey);
         }
         return builder.build();
     }

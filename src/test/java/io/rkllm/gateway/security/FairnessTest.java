@@ -1,12 +1,14 @@
 package io.rkllm.gateway.security;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -56,6 +58,40 @@ class FairnessTest {
         assertThat(phone.at("/result/queue_position").asInt()).isEqualTo(3);
         JsonNode blocking = http.rpc(KeyedGateway.WEB, "rkllm_run", Map.of("prompt_input", "wait " + ENDLESS), 9);
         assertThat(blocking.at("/error/code").asInt()).as("a blocking run counts the same").isEqualTo(-32000);
+    }
+
+    @Test
+    void aKeysOpenAiRunsCountAgainstItsOwnShareAndAreShownAsItsOwn() {
+        HttpCalls http = http();
+        assertThat(run(http, KeyedGateway.WEB, "hold").at("/result/status").asString()).isEqualTo("streaming_started");
+        assertThat(run(http, KeyedGateway.WEB, "one").at("/result/queue_position").asInt()).isEqualTo(1);
+        http.postJsonAsync("/v1/chat/completions", Map.of("x-api-key", KeyedGateway.WEB), openAi(true, "streamed"));
+        await().atMost(Duration.ofSeconds(10))
+            .until(() -> http.rpc(KeyedGateway.OPS, "stream_manager_status", Map.of(), 0).at("/result/queued").asInt()
+                    == 2);
+
+        JsonNode streams = http.send("GET", "/actuator/streams", Map.of("x-api-key", KeyedGateway.OPS), null).json();
+        JsonNode openAi = streams.get("sessions").valueStream()
+            .filter((session) -> session.get("transport").asString().equals("openai"))
+            .findFirst()
+            .orElseThrow();
+        assertThat(openAi.get("key").asString()).isEqualTo("web");
+        assertThat(openAi.get("model").asString()).isEqualTo("tiny-sim");
+        assertThat(openAi.get("queue_position").asInt()).isEqualTo(2);
+
+        assertThat(run(http, KeyedGateway.WEB, "two").at("/error/code").asInt()).as("its share is used")
+            .isEqualTo(-32000);
+        HttpCalls.Answer refused = http.postJson("/v1/chat/completions", Map.of("x-api-key", KeyedGateway.WEB),
+                openAi(false, "refused"));
+        assertThat(refused.status()).isEqualTo(429);
+        assertThat(refused.header("Retry-After")).isNotNull();
+        assertThat(refused.json().at("/error/message").asString()).contains("rkllm.limits.max-queued-per-client");
+        assertThat(run(http, KeyedGateway.PHONE, "mine").at("/result/queue_position").asInt()).isEqualTo(3);
+    }
+
+    private static String openAi(boolean stream, String word) {
+        return JsonMapper.shared().writeValueAsString(Map.of("model", "tiny-sim", "stream", stream, "messages",
+                List.of(Map.of("role", "user", "content", word + " " + ENDLESS))));
     }
 
     private static JsonNode run(HttpCalls http, String key, String word) {

@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
 
 import org.jspecify.annotations.Nullable;
@@ -67,6 +68,18 @@ final class HttpCalls {
         Map<String, String> all = new HashMap<>(headers);
         all.put("Content-Type", "application/json");
         return send("POST", path, all, json);
+    }
+
+    /**
+     * A JSON {@code POST} whose answer is not awaited (a streamed run that waits in the queue); the future completes
+     * once the answer has ended.
+     */
+    CompletableFuture<HttpResponse<Void>> postJsonAsync(String path, Map<String, String> headers, String json) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:" + this.port + path))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(json));
+        headers.forEach(request::header);
+        return client.sendAsync(request.build(), HttpResponse.BodyHandlers.discarding());
     }
 
     /** A JSON-RPC call to {@code /rpc} with a key; the whole response object, which must come with HTTP 200. */
