@@ -7,15 +7,15 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
- * The {@code rkllm.chat.*} settings of the OpenAI- and Ollama-compatible APIs: the model's chat template and the
- * bounds on a run's output.
+ * The {@code rkllm.chat.*} settings of the OpenAI- and Ollama-compatible APIs: the default model's chat template
+ * (other models take theirs from their sidecar) and the bounds on a run's output.
  *
- * @param template the model's Hugging Face chat template (the Jinja {@code chat_template} of its
- * {@code tokenizer_config.json}); null: the runtime's own template
+ * @param template the default model's Hugging Face chat template (the Jinja {@code chat_template} of its
+ * {@code tokenizer_config.json}) unless its sidecar has one; null: the runtime's own template
  * @param templateFile the same read from a file (a {@code tokenizer_config.json} or a bare template); null: none
  * @param bosToken what the template's {@code bos_token} stands for
  * @param eosToken what the template's {@code eos_token} stands for
- * @param thinking whether the model thinks ({@code <think>…</think>}) without a template that says so
+ * @param thinking whether the default model thinks ({@code <think>…</think>}) without a template that says so
  * @param defaultMaxTokens a run's output limit when the request names none
  * @param repetitionGuard ends a run that repeats itself
  */
