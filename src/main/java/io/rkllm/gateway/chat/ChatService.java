@@ -3,12 +3,14 @@ package io.rkllm.gateway.chat;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 import io.rkllm.gateway.config.ChatProperties;
 import io.rkllm.gateway.models.ModelCatalogue;
 import io.rkllm.gateway.models.ModelFile;
+import io.rkllm.gateway.models.ModelSidecar;
 import io.rkllm.gateway.models.ResidentModels;
 import io.rkllm.gateway.nativebridge.AbiGeneration;
 import io.rkllm.gateway.nativebridge.InferMode;
@@ -133,9 +135,10 @@ public final class ChatService {
 
     /** The sidecar's template, else {@code rkllm.chat}'s for the default model, else none. */
     private @Nullable ChatTemplate templateOf(ModelFile file) {
-        String own = file.sidecar().chatTemplate();
-        if (own != null) {
-            return new ChatTemplate(own, "", "");
+        ModelSidecar sidecar = file.sidecar();
+        if (sidecar.chatTemplate() != null) {
+            return new ChatTemplate(sidecar.chatTemplate(), Objects.requireNonNullElse(sidecar.bosToken(), ""),
+                    Objects.requireNonNullElse(sidecar.eosToken(), ""));
         }
         return file.isDefault() ? this.template : null;
     }

@@ -31,17 +31,19 @@ import tools.jackson.databind.annotation.JsonNaming;
  *
  * @param params {@code RKLLMParam} fields by their C names, over {@code rkllm.model.*}; never the model path
  * @param chatTemplate the Jinja chat template, as a Hugging Face {@code tokenizer_config.json} carries it
+ * @param bosToken what the template's {@code bos_token} stands for (the {@code bos_token} of that file)
+ * @param eosToken what the template's {@code eos_token} stands for (the {@code eos_token} of that file)
  * @param systemPrompt the system prompt to use when a chat brings none
  * @param loraAdapters adapters loaded with the model, paths inside {@code rkllm.model-dir}
  * @param aliases other names a request may give for the model
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-public record ModelSidecar(ModelParams params, @Nullable String chatTemplate, @Nullable String systemPrompt,
-        List<LoraAdapter> loraAdapters, List<String> aliases) {
+public record ModelSidecar(ModelParams params, @Nullable String chatTemplate, @Nullable String bosToken,
+        @Nullable String eosToken, @Nullable String systemPrompt, List<LoraAdapter> loraAdapters, List<String> aliases) {
 
-    private static final List<String> KEYS = List.of("params", "chat_template", "system_prompt", "lora_adapters",
-            "aliases");
+    private static final List<String> KEYS = List.of("params", "chat_template", "bos_token", "eos_token",
+            "system_prompt", "lora_adapters", "aliases");
 
     /** A model file is small text here; anything bigger is not a sidecar. */
     private static final long MAX_BYTES = 1024 * 1024;
@@ -53,7 +55,7 @@ public record ModelSidecar(ModelParams params, @Nullable String chatTemplate, @N
 
     /** No sidecar: nothing overridden, no template, no adapter, no alias. */
     public static ModelSidecar none() {
-        return new ModelSidecar(ModelParams.unset(), null, null, List.of(), List.of());
+        return new ModelSidecar(ModelParams.unset(), null, null, null, null, List.of(), List.of());
     }
 
     /**
@@ -81,6 +83,7 @@ public record ModelSidecar(ModelParams params, @Nullable String chatTemplate, @N
             }
         }
         return new ModelSidecar(params(map.get("params")), text("chat_template", map.get("chat_template")),
+                text("bos_token", map.get("bos_token")), text("eos_token", map.get("eos_token")),
                 text("system_prompt", map.get("system_prompt")),
                 loraAdapters(map.get("lora_adapters"), new ClientPaths(modelDir, modelDir)),
                 aliases(map.get("aliases")));

@@ -51,8 +51,8 @@ class ModelsApiTest extends LiveApiTest {
         Path dir = SimModelFiles.directory("rkllm-api-models");
         SimModelFiles.model(dir, "alpha", "Alpine meadows glow");
         SimModelFiles.model(dir, "beta", "Baltic harbours hum");
-        SimModelFiles.write(dir, "beta.yaml", "aliases: [b]\nsystem_prompt: You are Beta.\nchat_template: \""
-                + BETA_TEMPLATE.replace("\n", "\\n") + "\"\n");
+        SimModelFiles.write(dir, "beta.yaml", "aliases: [b]\nsystem_prompt: You are Beta.\neos_token: </beta>\n"
+                + "chat_template: \"" + BETA_TEMPLATE.replace("\n", "\\n") + "\"\n");
         return dir;
     }
 
@@ -72,6 +72,7 @@ class ModelsApiTest extends LiveApiTest {
         JsonNode beta = this.api.post("/api/show", Map.of("model", "beta:latest")).json();
         assertThat(beta.get("template").asString()).isEqualTo(BETA_TEMPLATE);
         assertThat(beta.get("model_info").get("general.basename").asString()).isEqualTo("beta");
+        assertThat(beta.get("parameters").asString()).contains("stop \"</beta>\"");
         assertThat(this.api.post("/api/show", Map.of("name", "alpha")).json().get("template").asString()).isEmpty();
     }
 

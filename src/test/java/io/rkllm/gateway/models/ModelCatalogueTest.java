@@ -47,6 +47,7 @@ class ModelCatalogueTest {
                 aliases: [qwen2.5, "qwen:1.5b"]
                 system_prompt: You are terse.
                 chat_template: "{% for m in messages %}{{ m.content }}{% endfor %}"
+                eos_token: <|im_end|>
                 params:
                   max_context_len: 8192
                   top_k: 1
@@ -60,6 +61,8 @@ class ModelCatalogueTest {
 
         ModelCatalogue catalogue = catalogue("qwen");
         ModelFile qwen = catalogue.resolve("qwen:1.5b");
+        assertThat(catalogue.resolve("qwen:latest")).as("an untagged name tagged :latest").isEqualTo(qwen);
+        assertThat(catalogue.resolve("qwen2.5:latest")).as("an alias tagged :latest").isEqualTo(qwen);
 
         assertThat(qwen.id()).isEqualTo("qwen");
         assertThat(qwen.sidecarError()).isNull();
@@ -67,6 +70,8 @@ class ModelCatalogueTest {
         assertThat(sidecar.aliases()).containsExactly("qwen2.5", "qwen:1.5b");
         assertThat(sidecar.systemPrompt()).isEqualTo("You are terse.");
         assertThat(sidecar.chatTemplate()).startsWith("{% for m in messages %}");
+        assertThat(sidecar.eosToken()).isEqualTo("<|im_end|>");
+        assertThat(sidecar.bosToken()).isNull();
         assertThat(sidecar.params().maxContextLen()).isEqualTo(8192);
         assertThat(sidecar.params().topK()).isEqualTo(1);
         assertThat(sidecar.params().temperature()).isEqualTo(0.5f);
