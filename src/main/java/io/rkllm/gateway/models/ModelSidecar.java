@@ -40,7 +40,8 @@ import tools.jackson.databind.annotation.JsonNaming;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record ModelSidecar(ModelParams params, @Nullable String chatTemplate, @Nullable String bosToken,
-        @Nullable String eosToken, @Nullable String systemPrompt, List<LoraAdapter> loraAdapters, List<String> aliases) {
+        @Nullable String eosToken, @Nullable String systemPrompt, List<LoraAdapter> loraAdapters,
+        List<String> aliases) {
 
     private static final List<String> KEYS = List.of("params", "chat_template", "bos_token", "eos_token",
             "system_prompt", "lora_adapters", "aliases");
