@@ -18,6 +18,7 @@ import io.rkllm.gateway.nativebridge.InputKind;
 import io.rkllm.gateway.nativebridge.RkllmRuntime;
 import io.rkllm.gateway.nativebridge.RunRequest;
 import io.rkllm.gateway.rpc.ClientErrors;
+import io.rkllm.gateway.rpc.GatewayException;
 import io.rkllm.gateway.stream.Caller;
 import io.rkllm.gateway.stream.SessionStream;
 import io.rkllm.gateway.stream.StreamManager;
@@ -95,9 +96,11 @@ public final class ChatService {
         return new ChatStream(stream.id(), perRun ? List.of() : request.samplingFields(), events);
     }
 
-    /** Every model of the catalogue, the default first. */
+    /** Every model of the catalogue, the default first; those whose file went are forgotten. */
     public List<ChatModel> models() {
-        return this.catalogue.models().stream().map(this::chatModel).toList();
+        List<ChatModel> models = this.catalogue.models().stream().map(this::chatModel).toList();
+        this.models.keySet().retainAll(models.stream().map(ChatModel::id).toList());
+        return models;
     }
 
     /** The model a request names by id or alias, alone or tagged {@code :latest} (null: the default model). */
@@ -114,7 +117,7 @@ public final class ChatService {
         try {
             contextLength = this.residents.params(model.id()).maxContextLen();
         }
-        catch (RuntimeException ex) {
+        catch (GatewayException ex) {
             // Its file went since it was listed: described without it.
             contextLength = null;
         }
@@ -123,6 +126,9 @@ public final class ChatService {
 
     /** Which template renders the default model's conversations, for the health details. */
     public String templateDescription() {
+        if (this.catalogue.defaultModel().sidecar().chatTemplate() != null) {
+            return "the default model's sidecar (chat_template)";
+        }
         return (this.template != null) ? "configured (rkllm.chat)"
                 : "the runtime's own: it frames one turn, earlier turns go in as a plain transcript "
                         + "(configure the model's template in rkllm.chat.template or rkllm.chat.template-file)";
