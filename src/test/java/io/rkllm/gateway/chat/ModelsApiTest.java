@@ -25,6 +25,7 @@ import tools.jackson.databind.JsonNode;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.within;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The OpenAI- and Ollama-compatible APIs over a model directory of two simulator models with corpora of their own, both
@@ -114,7 +115,7 @@ class ModelsApiTest extends LiveApiTest {
     }
 
     @Test
-    void keepAliveReachesTheModelAndZeroUnloadsItAsPsShows() {
+    void keepAliveReachesTheModelAndZeroUnloadsItAsPsShowsWithOrWithoutARun() {
         JsonNode loaded = this.api.post("/api/generate", Map.of("model", "beta", "prompt", "", "keep_alive", "10m"))
             .json();
         assertThat(loaded.get("done_reason").asString()).isEqualTo("load");
@@ -132,6 +133,11 @@ class ModelsApiTest extends LiveApiTest {
 
         assertThat(openAi("beta", "Again " + SHORT)).as("loaded again on demand").endsWith("Baltic harbours hum");
         assertThat(running("beta:latest")).isNotNull();
+
+        JsonNode last = this.api.post("/api/chat", chatBody("beta", "Last " + SHORT, "stream", false, "keep_alive",
+                "0s")).json();
+        assertThat(last.get("message").get("content").asString()).endsWith("Baltic harbours hum");
+        await("unloaded after the run that asked for it").atMost(WAIT).until(() -> running("beta:latest") == null);
     }
 
     @Test
