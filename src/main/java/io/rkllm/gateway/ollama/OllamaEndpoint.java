@@ -127,8 +127,8 @@ public final class OllamaEndpoint {
         if (model.contextLength() != null) {
             parameters.add("num_ctx " + model.contextLength());
         }
-        if (template != null && !template.eosToken().isEmpty()) {
-            parameters.add("stop \"" + template.eosToken() + "\"");
+        if (template != null) {
+            template.stopTexts().forEach((text) -> parameters.add("stop " + this.mapper.writeValueAsString(text)));
         }
         List<String> capabilities = new ArrayList<>(List.of("completion", "tools"));
         if (this.chats.thinks()) {
