@@ -31,6 +31,8 @@ public final class ChatService {
 
     private final ConversationRenderer renderer;
 
+    private final ContextWindow window;
+
     public ChatService(StreamManager manager, RkllmRuntime runtime, ChatProperties properties,
             @Nullable ChatTemplate template) {
         this.manager = manager;
@@ -38,6 +40,7 @@ public final class ChatService {
         this.properties = properties;
         this.template = template;
         this.renderer = new ConversationRenderer(template);
+        this.window = new ContextWindow(runtime, properties.contextOverflow());
     }
 
     /**
@@ -48,6 +51,13 @@ public final class ChatService {
      * @param transport the API, as {@code /actuator/streams} shows it
      */
     public ChatStream start(ChatRequest request, String transport) {
+        ChatStream first = attempt(request, transport);
+        return new ChatStream(first.sessionId(), first.ignored(),
+                this.window.fit(request, first.events(), (shorter) -> attempt(shorter, transport).events()));
+    }
+
+    /** One run of the conversation as it is. */
+    private ChatStream attempt(ChatRequest request, String transport) {
         boolean perRun = perRunSampling();
         int maxTokens = (request.maxTokens() != null) ? request.maxTokens() : this.properties.defaultMaxTokens();
         ConversationRenderer.Rendered rendered;
@@ -67,7 +77,9 @@ public final class ChatService {
                 this.properties.repetitionGuard());
         ChatRun chat = new ChatRun(this.manager, this.runtime, stream.session(), request, this.renderer, rendered,
                 guard);
-        Flux<ChatEvent> events = stream.events().concatMapIterable(chat::onEvent);
+        Flux<ChatEvent> events = stream.events()
+            .concatMapIterable(chat::onEvent)
+            .map((event) -> this.window.classify(event, rendered.prompt()));
         return new ChatStream(stream.id(), perRun ? List.of() : request.samplingFields(), events);
     }
 

@@ -19,6 +19,7 @@ import io.rkllm.gateway.chat.ChatService.ChatStream;
 import io.rkllm.gateway.chat.ChatTemplate;
 import io.rkllm.gateway.chat.RequestJson;
 import io.rkllm.gateway.chat.ServedModel;
+import io.rkllm.gateway.chat.StreamOpening;
 import io.rkllm.gateway.nativebridge.RkllmRuntime;
 import io.rkllm.gateway.ollama.OllamaWire.Details;
 import io.rkllm.gateway.ollama.OllamaWire.Processes;
@@ -173,11 +174,13 @@ public final class OllamaEndpoint {
                     return ok.contentType(MediaType.APPLICATION_JSON).bodyValue(replies.whole(answer));
                 });
             }
-            // An empty first write sends the headers at once, while the run may still wait for the NPU.
-            return ok.contentType(NDJSON)
-                .body(StreamedBody.of(new byte[0],
-                        stream.events().filter((event) -> !(event instanceof ChatEvent.Queued)), replies, null,
-                        Duration.ZERO));
+            // An empty first write sends the headers as soon as the run opens, while it may still wait for the NPU.
+            return StreamOpening.of(stream.events()).flatMap((opening) -> (opening.failure() != null)
+                    ? OllamaErrors.response(opening.failure())
+                    : ok.contentType(NDJSON)
+                        .body(StreamedBody.of(new byte[0],
+                                opening.events().filter((event) -> !(event instanceof ChatEvent.Queued)), replies,
+                                null, Duration.ZERO)));
         }).onErrorResume(OllamaErrors::response);
     }
 
