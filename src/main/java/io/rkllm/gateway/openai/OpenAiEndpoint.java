@@ -102,7 +102,9 @@ public final class OpenAiEndpoint {
             if (parsed.model() != null && !served.get().isNamed(parsed.model())) {
                 return OpenAiErrors.modelNotFound(parsed.model());
             }
-            ChatStream stream = this.chats.start(parsed.chat(), TRANSPORT);
+            ChatStream started = this.chats.start(parsed.chat(), TRANSPORT);
+            ChatStream stream = new ChatStream(started.sessionId(), started.ignored(),
+                    parsed.toolChoice().enforce(started.events()));
             String id = (chat ? "chatcmpl-" : "cmpl-") + stream.sessionId();
             long created = this.clock.instant().getEpochSecond();
             String model = served.get().id();

@@ -8,6 +8,8 @@ import org.jspecify.annotations.Nullable;
  *
  * @param model the model named (null: the one served)
  * @param includeUsage whether a stream ends with a usage chunk ({@code stream_options.include_usage})
+ * @param toolChoice which tools the model was handed, and whether its answer must call one
  */
-record OpenAiRequest(@Nullable String model, ChatRequest chat, boolean stream, boolean includeUsage) {
+record OpenAiRequest(@Nullable String model, ChatRequest chat, boolean stream, boolean includeUsage,
+        ToolChoice toolChoice) {
 }
