@@ -216,6 +216,12 @@ class OpenAiApiTest extends LiveApiTest {
     }
 
     @Test
+    void aClientThatGoesAwayBeforeItsAnswerOpensAbortsItsRun() throws Exception {
+        goAwayDuringPrefill("/v1/chat/completions", chat("HELD [[sim:prefill_ms=1500]][[sim:delay_us=2000]]"
+                + "[[sim:tokens=100000]]", "stream", true, "max_tokens", 100_000));
+    }
+
+    @Test
     void badRequestsGetOpenAisErrorShapeAndStatus() {
         assertInvalid(this.api.post("/v1/chat/completions", Map.of("model", "tiny-sim")), 400, "messages");
         assertInvalid(this.api.post("/v1/chat/completions", Map.of("messages", "hello")), 400, "messages");
