@@ -31,6 +31,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
 class OfficialOpenAiClientTest extends LiveApiTest {
 
+    private static final FunctionDefinition WEATHER = FunctionDefinition.builder()
+        .name("get_weather")
+        .parameters(FunctionParameters.builder().putAdditionalProperty("type", JsonValue.from("object")).build())
+        .build();
+
     private OpenAIClient client;
 
     @BeforeEach
@@ -79,14 +84,9 @@ class OfficialOpenAiClientTest extends LiveApiTest {
 
     @Test
     void aToolCallComesBackAsToolCalls() {
-        FunctionDefinition weather = FunctionDefinition.builder()
-            .name("get_weather")
-            .parameters(FunctionParameters.builder().putAdditionalProperty("type", JsonValue.from("object")).build())
-            .build();
-
         ChatCompletion completion = this.client.chat().completions().create(ask("<tool_call>{\"name\": "
                 + "\"get_weather\", \"arguments\": {\"city\": \"Paris\"}}</tool_call>" + FAST + "[[sim:new_tokens=0]]")
-            .addFunctionTool(weather)
+            .addFunctionTool(WEATHER)
             .build());
 
         ChatCompletion.Choice choice = completion.choices().get(0);
@@ -100,15 +100,11 @@ class OfficialOpenAiClientTest extends LiveApiTest {
 
     @Test
     void aNamedFunctionIsCalledAndARequiredCallThatNeverComesFailsTheRun() {
-        FunctionDefinition weather = FunctionDefinition.builder()
-            .name("get_weather")
-            .parameters(FunctionParameters.builder().putAdditionalProperty("type", JsonValue.from("object")).build())
-            .build();
         FunctionDefinition time = FunctionDefinition.builder().name("get_time").build();
 
         ChatCompletion completion = this.client.chat().completions().create(ask("<tool_call>{\"name\": "
                 + "\"get_weather\", \"arguments\": {}}</tool_call>" + FAST + "[[sim:new_tokens=0]]")
-            .addFunctionTool(weather)
+            .addFunctionTool(WEATHER)
             .addFunctionTool(time)
             .toolChoice(ChatCompletionNamedToolChoice.builder()
                 .function(ChatCompletionNamedToolChoice.Function.builder().name("get_weather").build())
@@ -119,14 +115,14 @@ class OfficialOpenAiClientTest extends LiveApiTest {
         assertThat(completion.choices().get(0).message().toolCalls().orElseThrow().get(0).asFunction().function()
             .name()).isEqualTo("get_weather");
 
-        ChatCompletionCreateParams noCall = ask("Just text " + FAST + "[[sim:new_tokens=0]]").addFunctionTool(weather)
+        ChatCompletionCreateParams noCall = ask("Just text " + FAST + "[[sim:new_tokens=0]]").addFunctionTool(WEATHER)
             .toolChoice(ChatCompletionToolChoiceOption.Auto.REQUIRED)
             .build();
         assertThatThrownBy(() -> this.client.chat().completions().create(noCall))
             .isInstanceOfSatisfying(InternalServerException.class, (ex) -> assertThat(ex.getMessage())
                 .contains("without calling a tool"));
 
-        ChatCompletionCreateParams unknown = ask("hi").addFunctionTool(weather)
+        ChatCompletionCreateParams unknown = ask("hi").addFunctionTool(WEATHER)
             .toolChoice(ChatCompletionNamedToolChoice.builder()
                 .function(ChatCompletionNamedToolChoice.Function.builder().name("get_stock").build())
                 .build())
