@@ -45,8 +45,9 @@ public final class ChatService {
 
     /**
      * Starts a run of the conversation; refused at once as the stream manager refuses runs (queue full, runtime
-     * unavailable, …) and with -32602 when the conversation does not fit the chat template. Cancelling the events
-     * aborts the run.
+     * unavailable, …) and with -32602 when the conversation does not fit the chat template. A conversation longer
+     * than the context ends with a {@link ContextLengthExceededException}, or runs again without its oldest turns
+     * where so configured ({@link ContextWindow}). Cancelling the events aborts the run.
      *
      * @param transport the API, as {@code /actuator/streams} shows it
      */
