@@ -580,6 +580,16 @@ static void* generation_main(void* arg) {
     sim_plan* p = arg;
     sim_handle* h = p->h;
 
+    /* A prompt longer than the context is refused before prefill, the cache left as it was. */
+    if (p->prompt_tokens > h->param.max_context_len) {
+        sim_error("prompt gather than max context (prompt: %lld tokens, max context: %d)", p->prompt_tokens,
+                  h->param.max_context_len);
+        deliver(p, RKLLM_RUN_ERROR, NULL, 0, false, -1, NULL);
+        p->rc = -1;
+        if (p->async) atomic_store(&h->running, 0);
+        return NULL;
+    }
+
     /* Prefill: not interruptible (an abort stays pending until the first token check). */
     long long t0 = now_ns();
     sleep_ns(p->prefill_ms * 1000000LL);

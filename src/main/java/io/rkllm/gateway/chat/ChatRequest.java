@@ -26,4 +26,10 @@ public record ChatRequest(List<ChatMessage> messages, List<Map<String, Object>> 
         samplingFields = List.copyOf(samplingFields);
     }
 
+    /** The same request with another conversation. */
+    public ChatRequest withMessages(List<ChatMessage> conversation) {
+        return new ChatRequest(conversation, this.tools, this.enableThinking, this.maxTokens, this.stop, this.sampling,
+                this.samplingFields);
+    }
+
 }

@@ -47,6 +47,8 @@ public final class ChatService {
     /** By id, as made from the catalogue's latest view of the model; made again when its file or sidecar changes. */
     private final Map<String, ChatModel> models = new ConcurrentHashMap<>();
 
+    private final ContextWindow window;
+
     /**
      * @param runtime the default model's runtime, for the ABI all models share
      * @param template {@code rkllm.chat}'s template: the default model's unless its sidecar has one
@@ -59,18 +61,29 @@ public final class ChatService {
         this.residents = residents;
         this.properties = properties;
         this.template = template;
+        this.window = new ContextWindow(properties.contextOverflow());
     }
 
     /**
      * Starts a run of the conversation on its model's lane; refused at once as the stream manager refuses runs (queue
      * full, runtime or model unavailable, the caller's share used, …) and with -32602 when the conversation does not
-     * fit the chat template. Cancelling the events aborts the run.
+     * fit the chat template. A conversation longer than the context ends with a
+     * {@link ContextLengthExceededException}, or runs again without its oldest turns where so configured
+     * ({@link ContextWindow}). Cancelling the events aborts the run.
      *
      * @param transport the API, as {@code /actuator/streams} shows it
      * @param caller who asks: the session is theirs, and their client's limits count it
      * @param keepAlive how long the model stays loaded after the run (null: {@code rkllm.models.keep-alive})
      */
     public ChatStream start(ChatRequest request, ChatModel model, String transport, Caller caller,
+            @Nullable Duration keepAlive) {
+        ChatStream first = attempt(request, model, transport, caller, keepAlive);
+        return new ChatStream(first.sessionId(), first.ignored(), this.window.fit(request, first.events(),
+                (shorter) -> attempt(shorter, model, transport, caller, keepAlive).events()));
+    }
+
+    /** One run of the conversation as it is. */
+    private ChatStream attempt(ChatRequest request, ChatModel model, String transport, Caller caller,
             @Nullable Duration keepAlive) {
         boolean perRun = perRunSampling();
         int maxTokens = (request.maxTokens() != null) ? request.maxTokens() : this.properties.defaultMaxTokens();
@@ -92,7 +105,10 @@ public final class ChatService {
         RunawayGuard guard = new RunawayGuard(perRun ? Integer.MAX_VALUE : maxTokens,
                 this.properties.repetitionGuard());
         ChatRun chat = new ChatRun(this.manager, stream.session(), conversation, renderer, rendered, guard);
-        Flux<ChatEvent> events = stream.events().concatMapIterable(chat::onEvent);
+        Integer context = contextLength(model);
+        Flux<ChatEvent> events = stream.events()
+            .concatMapIterable(chat::onEvent)
+            .map((event) -> this.window.classify(event, rendered.prompt(), context));
         return new ChatStream(stream.id(), perRun ? List.of() : request.samplingFields(), events);
     }
 
@@ -113,15 +129,17 @@ public final class ChatService {
 
     /** A model as the model lists describe it, with the context window it runs (or would run) with. */
     public ServedModel describe(ChatModel model) {
-        Integer contextLength;
+        return ServedModel.of(model.file(), contextLength(model));
+    }
+
+    /** The context window the model runs (or would run) with; null when its file went since it was listed. */
+    private @Nullable Integer contextLength(ChatModel model) {
         try {
-            contextLength = this.residents.params(model.id()).maxContextLen();
+            return this.residents.params(model.id()).maxContextLen();
         }
         catch (GatewayException ex) {
-            // Its file went since it was listed: described without it.
-            contextLength = null;
+            return null;
         }
-        return ServedModel.of(model.file(), contextLength);
     }
 
     /** Which template renders the default model's conversations, for the health details. */

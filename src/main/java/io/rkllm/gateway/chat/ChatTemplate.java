@@ -99,9 +99,45 @@ public final class ChatTemplate {
         return token.isString() ? token.asString() : token.path("content").asString(fallback);
     }
 
-    /** What the template's {@code eos_token} stands for (empty when unknown). */
-    public String eosToken() {
-        return this.eosToken;
+    /**
+     * The texts that end the model's turn, as Ollama's {@code stop} parameters name them: the marker the template
+     * writes after an answer (Qwen's {@code <|im_end|>}, Llama 3's {@code <|eot_id|>}), and the {@code eos_token}
+     * when it is known; none when the template closes a turn with nothing the gateway can read.
+     */
+    public List<String> stopTexts() {
+        List<String> texts = new ArrayList<>();
+        String marker = endOfTurn();
+        if (!marker.isEmpty()) {
+            texts.add(marker);
+        }
+        if (!this.eosToken.isEmpty() && !texts.contains(this.eosToken)) {
+            texts.add(this.eosToken);
+        }
+        return texts;
+    }
+
+    /**
+     * What the template writes right after an assistant's answer, up to the end of that line: rendered from a
+     * conversation of one question and one answer; empty when that cannot be rendered or nothing follows the answer.
+     */
+    private String endOfTurn() {
+        String answer = "rkllm-gateway-answer";
+        String rendered;
+        try {
+            rendered = render(List.of(ChatMessage.of("user", "question"), ChatMessage.of("assistant", answer)),
+                    List.of(), false, false);
+        }
+        catch (GatewayException ex) {
+            // A template that refuses so plain a conversation names no marker.
+            return "";
+        }
+        int at = rendered.lastIndexOf(answer);
+        if (at < 0) {
+            return "";
+        }
+        String closing = rendered.substring(at + answer.length()).strip();
+        int lineEnd = closing.indexOf('\n');
+        return ((lineEnd >= 0) ? closing.substring(0, lineEnd) : closing).strip();
     }
 
     /** The template text. */

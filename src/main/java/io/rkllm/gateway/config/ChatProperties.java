@@ -18,11 +18,13 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param thinking whether the default model thinks ({@code <think>…</think>}) without a template that says so
  * @param defaultMaxTokens a run's output limit when the request names none
  * @param repetitionGuard ends a run that repeats itself
+ * @param contextOverflow what becomes of a conversation longer than the model's context
  */
 @ConfigurationProperties("rkllm.chat")
 public record ChatProperties(@Nullable String template, @Nullable Path templateFile, @DefaultValue("") String bosToken,
         @DefaultValue("") String eosToken, @DefaultValue("false") boolean thinking,
-        @DefaultValue("1024") int defaultMaxTokens, @DefaultValue RepetitionGuard repetitionGuard) {
+        @DefaultValue("1024") int defaultMaxTokens, @DefaultValue RepetitionGuard repetitionGuard,
+        @DefaultValue("error") ContextOverflow contextOverflow) {
 
     public ChatProperties {
         if (template != null && templateFile != null) {
@@ -32,6 +34,17 @@ public record ChatProperties(@Nullable String template, @Nullable Path templateF
             throw new IllegalArgumentException("rkllm.chat.default-max-tokens must be at least 1, got "
                     + defaultMaxTokens);
         }
+    }
+
+    /** What becomes of a conversation longer than the model's context. */
+    public enum ContextOverflow {
+
+        /** Refused: OpenAI's 400 {@code context_length_exceeded}, Ollama's 400. */
+        ERROR,
+
+        /** Run again without its oldest turns (after the system messages) until it fits or one question is left. */
+        DROP_OLDEST
+
     }
 
     /**

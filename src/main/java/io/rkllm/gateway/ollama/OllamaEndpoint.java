@@ -21,6 +21,7 @@ import io.rkllm.gateway.chat.ChatService.ChatStream;
 import io.rkllm.gateway.chat.ChatTemplate;
 import io.rkllm.gateway.chat.RequestJson;
 import io.rkllm.gateway.chat.ServedModel;
+import io.rkllm.gateway.chat.StreamOpening;
 import io.rkllm.gateway.models.ModelCatalogue;
 import io.rkllm.gateway.models.ModelState;
 import io.rkllm.gateway.models.ModelStatus;
@@ -145,8 +146,8 @@ public final class OllamaEndpoint {
         if (model.contextLength() != null) {
             parameters.add("num_ctx " + model.contextLength());
         }
-        if (template != null && !template.eosToken().isEmpty()) {
-            parameters.add("stop \"" + template.eosToken() + "\"");
+        if (template != null) {
+            template.stopTexts().forEach((text) -> parameters.add("stop " + this.mapper.writeValueAsString(text)));
         }
         List<String> capabilities = new ArrayList<>(List.of("completion", "tools"));
         if (chatModel.thinks()) {
@@ -209,10 +210,13 @@ public final class OllamaEndpoint {
                 return ok.contentType(MediaType.APPLICATION_JSON).bodyValue(replies.whole(answer));
             });
         }
-        // An empty first write sends the headers at once, while the run may still wait for the NPU.
-        return ok.contentType(NDJSON)
-            .body(StreamedBody.of(new byte[0], stream.events().filter((event) -> !(event instanceof ChatEvent.Queued)),
-                    replies, null, Duration.ZERO));
+        // An empty first write sends the headers as soon as the run opens, while it may still wait for the NPU.
+        return StreamOpening.of(stream.events()).flatMap((opening) -> (opening.failure() != null)
+                ? OllamaErrors.response(opening.failure())
+                : ok.contentType(NDJSON)
+                    .body(StreamedBody.of(new byte[0],
+                            opening.events().filter((event) -> !(event instanceof ChatEvent.Queued)), replies, null,
+                            Duration.ZERO)));
     }
 
     private static String tagged(ServedModel model) {

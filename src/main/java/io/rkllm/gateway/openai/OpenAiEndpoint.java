@@ -15,6 +15,7 @@ import io.rkllm.gateway.chat.ChatService;
 import io.rkllm.gateway.chat.ChatService.ChatStream;
 import io.rkllm.gateway.chat.RequestJson;
 import io.rkllm.gateway.chat.ServedModel;
+import io.rkllm.gateway.chat.StreamOpening;
 import io.rkllm.gateway.chat.ToolCall;
 import io.rkllm.gateway.openai.OpenAiWire.ChatCompletion;
 import io.rkllm.gateway.openai.OpenAiWire.Choice;
@@ -107,7 +108,9 @@ public final class OpenAiEndpoint {
                 ChatModel model = found.get();
                 OpenAiRequest parsed = chat ? OpenAiRequests.chat(params, model.thinks())
                         : OpenAiRequests.completion(params, model.thinks());
-                ChatStream stream = this.chats.start(parsed.chat(), model, TRANSPORT, caller, null);
+                ChatStream started = this.chats.start(parsed.chat(), model, TRANSPORT, caller, null);
+                ChatStream stream = new ChatStream(started.sessionId(), started.ignored(),
+                        parsed.toolChoice().enforce(started.events()));
                 String id = (chat ? "chatcmpl-" : "cmpl-") + stream.sessionId();
                 long created = this.clock.instant().getEpochSecond();
                 return parsed.stream() ? streamed(parsed, stream, id, created, model.id(), chat)
@@ -120,12 +123,14 @@ public final class OpenAiEndpoint {
             String model, boolean chat) {
         OpenAiStreamEncoder encoder = new OpenAiStreamEncoder(this.mapper, id, created, model, chat,
                 parsed.includeUsage());
-        return ignoring(ServerResponse.ok(), stream).contentType(MediaType.TEXT_EVENT_STREAM)
-            .header("Cache-Control", "no-cache")
-            .header("X-Accel-Buffering", "no")
-            .body(StreamedBody.of(encoder.preamble(),
-                    stream.events().filter((event) -> chat || !(event instanceof ChatEvent.Reasoning)), encoder,
-                    OpenAiStreamEncoder.KEEP_ALIVE, this.heartbeat));
+        return StreamOpening.of(stream.events()).flatMap((opening) -> (opening.failure() != null)
+                ? OpenAiErrors.response(opening.failure())
+                : ignoring(ServerResponse.ok(), stream).contentType(MediaType.TEXT_EVENT_STREAM)
+                    .header("Cache-Control", "no-cache")
+                    .header("X-Accel-Buffering", "no")
+                    .body(StreamedBody.of(encoder.preamble(),
+                            opening.events().filter((event) -> chat || !(event instanceof ChatEvent.Reasoning)),
+                            encoder, OpenAiStreamEncoder.KEEP_ALIVE, this.heartbeat)));
     }
 
     private Mono<ServerResponse> whole(ChatStream stream, String id, long created, String model, boolean chat) {

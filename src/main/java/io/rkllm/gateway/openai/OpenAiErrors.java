@@ -1,5 +1,6 @@
 package io.rkllm.gateway.openai;
 
+import io.rkllm.gateway.chat.ContextLengthExceededException;
 import io.rkllm.gateway.openai.OpenAiWire.ErrorBody;
 import io.rkllm.gateway.openai.OpenAiWire.ErrorResponse;
 import io.rkllm.gateway.rpc.ClientErrors;
@@ -42,6 +43,9 @@ final class OpenAiErrors {
 
     /** The error of a failure, as a stream's last event carries it and as a JSON answer does. */
     static ErrorBody body(GatewayException error) {
+        if (error instanceof ContextLengthExceededException) {
+            return new ErrorBody(error.getMessage(), "invalid_request_error", "messages", "context_length_exceeded");
+        }
         return switch (error.errorCode()) {
             case QUEUE_FULL, TOO_MANY_SESSIONS -> new ErrorBody(error.getMessage(), "rate_limit_error", null,
                     "rate_limit_exceeded");

@@ -46,15 +46,12 @@ final class OpenAiRequests {
         for (Params item : items) {
             messages.add(message(item));
         }
-        List<Map<String, Object>> tools = RequestJson.tools(params, "tools");
-        if ("none".equals(stringOrNull(params.raw("tool_choice")))) {
-            tools = List.of();
-        }
+        ToolChoice toolChoice = ToolChoice.of(params, RequestJson.tools(params, "tools"));
         refuseJsonFormats(params);
         Params templateArgs = params.has("chat_template_kwargs")
                 ? RequestJson.requireObject(params, "chat_template_kwargs") : Params.empty();
         boolean thinking = params.bool("enable_thinking", templateArgs.bool("enable_thinking", thinksByDefault));
-        return request(params, messages, tools, thinking);
+        return request(params, messages, toolChoice, thinking);
     }
 
     /** {@code POST /v1/completions}: one prompt, completed as a user turn. */
@@ -74,10 +71,11 @@ final class OpenAiRequests {
         if (text.indexOf('\0') >= 0) {
             throw params.invalid("prompt", "must not contain a NUL character (\\u0000)");
         }
-        return request(params, List.of(ChatMessage.of("user", text)), List.of(), thinksByDefault);
+        return request(params, List.of(ChatMessage.of("user", text)), new ToolChoice(List.of(), false),
+                thinksByDefault);
     }
 
-    private static OpenAiRequest request(Params params, List<ChatMessage> messages, List<Map<String, Object>> tools,
+    private static OpenAiRequest request(Params params, List<ChatMessage> messages, ToolChoice toolChoice,
             boolean thinking) {
         Integer n = params.integer("n", 1, Integer.MAX_VALUE);
         if (n != null && n != 1) {
@@ -95,9 +93,9 @@ final class OpenAiRequests {
         boolean stream = params.bool("stream", false);
         Params options = params.has("stream_options") ? RequestJson.requireObject(params, "stream_options")
                 : Params.empty();
-        ChatRequest chat = new ChatRequest(messages, tools, thinking, maxTokens, stop(params), sampling,
+        ChatRequest chat = new ChatRequest(messages, toolChoice.tools(), thinking, maxTokens, stop(params), sampling,
                 samplingFields);
-        return new OpenAiRequest(chat, stream, options.bool("include_usage", false));
+        return new OpenAiRequest(chat, stream, options.bool("include_usage", false), toolChoice);
     }
 
     private static ChatMessage message(Params item) {
@@ -170,10 +168,6 @@ final class OpenAiRequests {
             throw params.invalid(field, "must be between " + min + " and " + max + ", got " + value);
         }
         return value;
-    }
-
-    private static @Nullable String stringOrNull(@Nullable JsonNode node) {
-        return (node != null && node.isString()) ? node.asString() : null;
     }
 
 }

@@ -76,6 +76,26 @@ class ChatTemplateConversationTest extends LiveApiTest {
     }
 
     @Test
+    void toolChoiceHandsTheModelTheNamedFunctionAloneOrNoTools() {
+        Map<String, Object> time = Map.of("type", "function", "function", Map.of("name", "get_time"));
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("model", "tiny-sim");
+        body.put("messages", List.of(Map.of("role", "user", "content", "NAMED <tool_call>{\"name\": \"get_time\", "
+                + "\"arguments\": {}}</tool_call>" + FAST + "[[sim:new_tokens=0]]")));
+        body.put("tools", List.of(WEATHER, time));
+        body.put("tool_choice", Map.of("type", "function", "function", Map.of("name", "get_time")));
+
+        JsonNode named = this.api.post("/v1/chat/completions", body).json().get("choices").get(0);
+        assertThat(named.get("finish_reason").asString()).isEqualTo("tool_calls");
+        assertThat(named.get("message").get("content").asString()).contains("<tools>", "\"name\":\"get_time\"")
+            .doesNotContain("get_weather");
+
+        body.put("tool_choice", "none");
+        JsonNode none = this.api.post("/v1/chat/completions", body).json().get("choices").get(0);
+        assertThat(none.get("message").get("content").asString()).contains("NAMED").doesNotContain("<tools>");
+    }
+
+    @Test
     void showAndHealthSayTheTemplateIsConfigured() {
         JsonNode show = this.api.post("/api/show", Map.of("model", "tiny-sim")).json();
         assertThat(show.get("template").asString()).startsWith("{%- if tools %}");

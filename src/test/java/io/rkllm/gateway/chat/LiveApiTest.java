@@ -1,5 +1,8 @@
 package io.rkllm.gateway.chat;
 
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -14,6 +17,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import tools.jackson.databind.json.JsonMapper;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -84,6 +88,24 @@ public abstract class LiveApiTest {
     /** The text of a short JSON-RPC run of the same prompt: what the simulator generates for it. */
     protected String generated(String prompt) {
         return this.rpc.result("rkllm_run", Map.of("prompt_input", prompt)).get("text").asString();
+    }
+
+    /**
+     * Sends a streamed request whose run prefills for a while, goes away once the run started, before any answer came
+     * (its head still held), and waits for the NPU to stop when the prefill is over, which it would not for minutes.
+     */
+    protected void goAwayDuringPrefill(String path, Map<String, Object> body) throws Exception {
+        byte[] json = JsonMapper.shared().writeValueAsBytes(body);
+        try (Socket socket = new Socket("localhost", this.port)) {
+            OutputStream out = socket.getOutputStream();
+            out.write(("POST " + path + " HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: " + json.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.write(json);
+            out.flush();
+            await("run started").atMost(WAIT).pollInterval(Duration.ofMillis(10)).until(this.rpc::isRunning);
+        }
+        await("run aborted after its prefill").atMost(WAIT).pollInterval(Duration.ofMillis(20))
+            .until(() -> !this.rpc.isRunning());
     }
 
     /** Closes a streamed answer mid-run and waits for the NPU to stop within a second. */

@@ -216,6 +216,12 @@ class OllamaApiTest extends LiveApiTest {
     }
 
     @Test
+    void aClientThatGoesAwayBeforeItsAnswerOpensAbortsItsRun() throws Exception {
+        goAwayDuringPrefill("/api/chat", chat("HELD [[sim:prefill_ms=1500]][[sim:delay_us=2000]][[sim:tokens=100000]]",
+                "options", Map.of("num_predict", 100_000)));
+    }
+
+    @Test
     void badRequestsGetOllamasErrorShapeAndStatus() {
         assertError(this.api.post("/api/chat", Map.of("messages", List.of())), 400, "model");
         assertError(this.api.post("/api/chat", chat("hi", "messages", "hello")), 400, "messages");

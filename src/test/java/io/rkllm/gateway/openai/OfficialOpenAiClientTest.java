@@ -7,12 +7,16 @@ import com.openai.client.OpenAIClient;
 import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.core.JsonValue;
 import com.openai.core.http.StreamResponse;
+import com.openai.errors.BadRequestException;
+import com.openai.errors.InternalServerException;
 import com.openai.models.FunctionDefinition;
 import com.openai.models.FunctionParameters;
 import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionChunk;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import com.openai.models.chat.completions.ChatCompletionMessageFunctionToolCall;
+import com.openai.models.chat.completions.ChatCompletionNamedToolChoice;
+import com.openai.models.chat.completions.ChatCompletionToolChoiceOption;
 import com.openai.models.models.Model;
 import io.rkllm.gateway.chat.LiveApiTest;
 import org.junit.jupiter.api.BeforeEach;
@@ -21,10 +25,16 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** OpenAI's own Java client, unmodified, against the service on a real port: the base URL the README gives. */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
 class OfficialOpenAiClientTest extends LiveApiTest {
+
+    private static final FunctionDefinition WEATHER = FunctionDefinition.builder()
+        .name("get_weather")
+        .parameters(FunctionParameters.builder().putAdditionalProperty("type", JsonValue.from("object")).build())
+        .build();
 
     private OpenAIClient client;
 
@@ -74,14 +84,9 @@ class OfficialOpenAiClientTest extends LiveApiTest {
 
     @Test
     void aToolCallComesBackAsToolCalls() {
-        FunctionDefinition weather = FunctionDefinition.builder()
-            .name("get_weather")
-            .parameters(FunctionParameters.builder().putAdditionalProperty("type", JsonValue.from("object")).build())
-            .build();
-
         ChatCompletion completion = this.client.chat().completions().create(ask("<tool_call>{\"name\": "
                 + "\"get_weather\", \"arguments\": {\"city\": \"Paris\"}}</tool_call>" + FAST + "[[sim:new_tokens=0]]")
-            .addFunctionTool(weather)
+            .addFunctionTool(WEATHER)
             .build());
 
         ChatCompletion.Choice choice = completion.choices().get(0);
@@ -91,6 +96,40 @@ class OfficialOpenAiClientTest extends LiveApiTest {
         assertThat(call.function().name()).isEqualTo("get_weather");
         assertThat(call.function().arguments()).isEqualTo("{\"city\":\"Paris\"}");
         assertThat(choice.message().content()).isEmpty();
+    }
+
+    @Test
+    void aNamedFunctionIsCalledAndARequiredCallThatNeverComesFailsTheRun() {
+        FunctionDefinition time = FunctionDefinition.builder().name("get_time").build();
+
+        ChatCompletion completion = this.client.chat().completions().create(ask("<tool_call>{\"name\": "
+                + "\"get_weather\", \"arguments\": {}}</tool_call>" + FAST + "[[sim:new_tokens=0]]")
+            .addFunctionTool(WEATHER)
+            .addFunctionTool(time)
+            .toolChoice(ChatCompletionNamedToolChoice.builder()
+                .function(ChatCompletionNamedToolChoice.Function.builder().name("get_weather").build())
+                .build())
+            .build());
+        assertThat(completion.choices().get(0).finishReason())
+            .isEqualTo(ChatCompletion.Choice.FinishReason.TOOL_CALLS);
+        assertThat(completion.choices().get(0).message().toolCalls().orElseThrow().get(0).asFunction().function()
+            .name()).isEqualTo("get_weather");
+
+        ChatCompletionCreateParams noCall = ask("Just text " + FAST + "[[sim:new_tokens=0]]").addFunctionTool(WEATHER)
+            .toolChoice(ChatCompletionToolChoiceOption.Auto.REQUIRED)
+            .build();
+        assertThatThrownBy(() -> this.client.chat().completions().create(noCall))
+            .isInstanceOfSatisfying(InternalServerException.class, (ex) -> assertThat(ex.getMessage())
+                .contains("without calling a tool"));
+
+        ChatCompletionCreateParams unknown = ask("hi").addFunctionTool(WEATHER)
+            .toolChoice(ChatCompletionNamedToolChoice.builder()
+                .function(ChatCompletionNamedToolChoice.Function.builder().name("get_stock").build())
+                .build())
+            .build();
+        assertThatThrownBy(() -> this.client.chat().completions().create(unknown))
+            .isInstanceOfSatisfying(BadRequestException.class, (ex) -> assertThat(ex.getMessage())
+                .contains("tool_choice"));
     }
 
     @Test

@@ -216,6 +216,12 @@ class OpenAiApiTest extends LiveApiTest {
     }
 
     @Test
+    void aClientThatGoesAwayBeforeItsAnswerOpensAbortsItsRun() throws Exception {
+        goAwayDuringPrefill("/v1/chat/completions", chat("HELD [[sim:prefill_ms=1500]][[sim:delay_us=2000]]"
+                + "[[sim:tokens=100000]]", "stream", true, "max_tokens", 100_000));
+    }
+
+    @Test
     void badRequestsGetOpenAisErrorShapeAndStatus() {
         assertInvalid(this.api.post("/v1/chat/completions", Map.of("model", "tiny-sim")), 400, "messages");
         assertInvalid(this.api.post("/v1/chat/completions", Map.of("messages", "hello")), 400, "messages");
@@ -227,8 +233,28 @@ class OpenAiApiTest extends LiveApiTest {
                 Map.of("type", "json_object"))), 400, "response_format");
         assertInvalid(this.api.post("/v1/chat/completions", chat("hi", "model", "gpt-4o")), 404, "gpt-4o");
         assertInvalid(this.api.post("/v1/chat/completions", chat("x".repeat(1_100_000))), 413, "max-request-bytes");
+        List<Map<String, Object>> tools = List.of(Map.of("type", "function", "function", Map.of("name", "f")));
+        for (Object choice : List.of("any", Map.of("type", "function"), Map.of("type", "custom", "custom",
+                Map.of("name", "f")), Map.of("type", "function", "function", Map.of("name", "g")),
+                Map.of("type", "allowed_tools", "allowed_tools", Map.of("mode", "sometimes", "tools", tools)))) {
+            assertInvalid(this.api.post("/v1/chat/completions", chat("hi", "tools", tools, "tool_choice", choice)),
+                    400, "tool_choice");
+        }
+        assertInvalid(this.api.post("/v1/chat/completions", chat("hi", "tool_choice", "required")), 400,
+                "tool_choice");
         assertThat(this.api.post("/v1/chat/completions", chat("fine " + FAST + "[[sim:new_tokens=0]]",
                 "some_future_field", Map.of("a", 1))).status()).as("unknown fields are ignored").isEqualTo(200);
+    }
+
+    @Test
+    void aRequiredToolCallThatNeverComesEndsTheStreamWithAnError() throws Exception {
+        Streamed streamed = read(stream(chat("No call " + FAST + "[[sim:new_tokens=0]]", "stream", true, "tools",
+                List.of(Map.of("type", "function", "function", Map.of("name", "f"))), "tool_choice", "required")));
+
+        assertThat(streamed.content()).isEqualTo("No call ");
+        JsonNode last = streamed.events().get(streamed.events().size() - 1);
+        assertThat(last.get("error").get("type").asString()).isEqualTo("server_error");
+        assertThat(last.get("error").get("message").asString()).contains("tool_choice");
     }
 
     private static void assertInvalid(ApiClient.Answer answer, int status, String mentioned) {

@@ -46,4 +46,16 @@ class OpenAiOnAbi12Test {
         assertThat(choice.get("finish_reason").asString()).isEqualTo("length");
     }
 
+    @Test
+    void aConversationLongerThanTheContextIs400ContextLengthExceeded() throws Exception {
+        this.runtime.initialization().get(10, TimeUnit.SECONDS);
+
+        ApiClient.Answer answer = new ApiClient(this.port).post("/v1/chat/completions", Map.of("model", "tiny-sim",
+                "messages", List.of(Map.of("role", "user", "content", "w ".repeat(5000) + "[[sim:delay_us=0]]")),
+                "stream", true));
+
+        assertThat(answer.status()).as(answer.body()).isEqualTo(400);
+        assertThat(answer.json().get("error").get("code").asString()).isEqualTo("context_length_exceeded");
+    }
+
 }
