@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 
 import io.lettuce.core.Consumer;
 import io.lettuce.core.RedisBusyException;
+import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.XAutoClaimArgs;
@@ -195,6 +196,11 @@ public final class BoardWorker implements SmartLifecycle {
                 try {
                     claimed = claimNext();
                 }
+                catch (RedisCommandExecutionException ex) {
+                    // NOGROUP: Redis lost its data (a restart without persistence); the groups are made again.
+                    logger.warn("Board {}: claiming a job failed ({})", this.boardId, ex.getMessage());
+                    this.grouped.clear();
+                }
                 catch (RedisException ex) {
                     this.redis.unreachable(ex);
                     this.grouped.clear();
@@ -258,10 +264,18 @@ public final class BoardWorker implements SmartLifecycle {
         try {
             started = id != null && this.log.start(id, this.boardId);
         }
-        finally {
+        catch (RuntimeException ex) {
+            done();
+            throw ex;
+        }
+        try {
             RedisCommands<String, String> sync = this.redis.sync();
             sync.xack(key, ClusterKeys.GROUP, job.getId());
             sync.xdel(key, job.getId());
+        }
+        catch (RedisException ex) {
+            // Left pending: the board that claims it after the lease drops it, its session being no longer queued.
+            logger.debug("Board {}: job {} stays pending ({})", this.boardId, job.getId(), ex.getMessage());
         }
         if (!started) {
             done();

@@ -2,6 +2,7 @@ package io.rkllm.gateway.cluster;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 import io.lettuce.core.ClientOptions;
@@ -13,6 +14,9 @@ import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
+import io.lettuce.core.resource.Delay;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,6 +32,12 @@ public final class ClusterRedis implements AutoCloseable {
 
     /** How long a command waits for its answer; a blocking read asks Redis for less. */
     static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(3);
+
+    /** Reconnect attempts while Redis is away: soon at first, then once a second, so a board is back within one. */
+    private static final Delay RECONNECT = Delay.exponential(Duration.ofMillis(20), Duration.ofSeconds(1), 2,
+            TimeUnit.MILLISECONDS);
+
+    private final ClientResources resources = DefaultClientResources.builder().reconnectDelay(RECONNECT).build();
 
     private final RedisClient client;
 
@@ -46,7 +56,7 @@ public final class ClusterRedis implements AutoCloseable {
         RedisURI uri = RedisURI.create(url);
         uri.setTimeout(COMMAND_TIMEOUT);
         this.where = url.getHost() + ":" + ((url.getPort() > 0) ? url.getPort() : RedisURI.DEFAULT_REDIS_PORT);
-        this.client = RedisClient.create(uri);
+        this.client = RedisClient.create(this.resources, uri);
         this.client.setOptions(ClientOptions.builder()
             .autoReconnect(true)
             .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
@@ -138,6 +148,7 @@ public final class ClusterRedis implements AutoCloseable {
     @Override
     public synchronized void close() {
         this.client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        this.resources.shutdown(0, 2, TimeUnit.SECONDS);
     }
 
 }
