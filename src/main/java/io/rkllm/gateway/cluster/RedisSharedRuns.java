@@ -14,6 +14,7 @@ import io.lettuce.core.Range;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.StreamMessage;
+import io.lettuce.core.XAddArgs;
 import io.lettuce.core.XReadArgs;
 import io.lettuce.core.XReadArgs.StreamOffset;
 import io.lettuce.core.api.sync.RedisCommands;
@@ -161,7 +162,7 @@ public final class RedisSharedRuns implements SharedRuns, AutoCloseable {
     private void follow(SessionFeed feed, String fromId) {
         this.follows.put(feed.session().id(), new Follow(feed, fromId));
         // The reader blocks on the logs it followed until now: a new entry in its wake stream makes it read again.
-        this.redis.async().xadd(ClusterKeys.wake(this.gatewayId), new io.lettuce.core.XAddArgs().maxlen(1), "f",
+        this.redis.async().xadd(ClusterKeys.wake(this.gatewayId), new XAddArgs().maxlen(1), "f",
                 feed.session().id());
     }
 
@@ -221,22 +222,23 @@ public final class RedisSharedRuns implements SharedRuns, AutoCloseable {
             return;
         }
         try {
-            Instant overdue = this.clock.instant().minus(this.queue.maxWait());
             for (Queued waiting : List.copyOf(this.queued.values())) {
-                StreamSession session = waiting.feed().session();
-                if (session.state() != SessionState.QUEUED) {
-                    this.queued.remove(session.id());
-                }
-                else if (session.created().isBefore(overdue)) {
-                    expire(session);
-                }
-                else {
+                if (waiting.feed().session().state() == SessionState.QUEUED) {
                     updatePosition(waiting);
                 }
+                else {
+                    this.queued.remove(waiting.feed().session().id());
+                }
             }
+            // Every gateway that follows a session watches over it, so that it ends even when the gateway that took
+            // it is gone too.
+            Instant overdue = this.clock.instant().minus(this.queue.maxWait());
             for (Follow follow : List.copyOf(this.follows.values())) {
                 StreamSession session = follow.feed().session();
-                if (session.state() == SessionState.RUNNING) {
+                if (session.state() == SessionState.QUEUED && session.created().isBefore(overdue)) {
+                    expire(session);
+                }
+                else if (session.state() == SessionState.RUNNING) {
                     checkBoard(session.id());
                 }
                 if (session.state().isActive() || session.subscribers() > 0) {

@@ -222,8 +222,8 @@ public class StreamManager {
         catch (RuntimeException ex) {
             throw ClientErrors.translate(ex, "Checking a claimed run");
         }
-        StreamSession session = new StreamSession(id, request, null, "cluster", owner, SessionState.QUEUED,
-                this.clock, this.properties.replayLimit());
+        StreamSession session = new StreamSession(id, this.clock.instant(), request, null, "cluster", owner,
+                SessionState.QUEUED, this.clock, this.properties.replayLimit());
         session.bind(lease);
         try {
             admit(session, lease);
@@ -385,7 +385,7 @@ public class StreamManager {
         if (found == null) {
             return null;
         }
-        StreamSession copy = new StreamSession(id, null, null, found.transport(),
+        StreamSession copy = new StreamSession(id, found.created(), null, null, found.transport(),
                 new Caller(found.ownerKey(), false, "shared", true), SessionState.QUEUED, this.clock,
                 this.properties.replayLimit());
         copy.bind(new SharedLease(found.model()));

@@ -102,12 +102,12 @@ public final class StreamSession {
 
     StreamSession(@Nullable RunRequest request, @Nullable Object requestId, String transport, Caller owner,
             SessionState initial, Clock clock, int replayLimit) {
-        this(newId(), request, requestId, transport, owner, initial, clock, replayLimit);
+        this(newId(), clock.instant(), request, requestId, transport, owner, initial, clock, replayLimit);
     }
 
-    /** A session with a given id: the local side of a session that gateways share. */
-    StreamSession(String id, @Nullable RunRequest request, @Nullable Object requestId, String transport,
-            Caller owner, SessionState initial, Clock clock, int replayLimit) {
+    /** A session with a given id and creation time: the local side of a session that gateways share. */
+    StreamSession(String id, Instant created, @Nullable RunRequest request, @Nullable Object requestId,
+            String transport, Caller owner, SessionState initial, Clock clock, int replayLimit) {
         this.id = id;
         this.request = request;
         this.requestId = requestId;
@@ -115,7 +115,7 @@ public final class StreamSession {
         this.owner = owner;
         this.state = initial;
         this.clock = clock;
-        this.created = clock.instant();
+        this.created = created;
         this.lastActivity = this.created;
         this.replayLimit = replayLimit;
         this.sink = Sinks.many().replay().limit(replayLimit);

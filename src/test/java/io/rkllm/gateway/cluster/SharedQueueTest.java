@@ -1,6 +1,5 @@
 package io.rkllm.gateway.cluster;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -13,9 +12,9 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.rkllm.gateway.web.GatewayRpc;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -29,16 +28,15 @@ import static org.awaitility.Awaitility.await;
 class SharedQueueTest {
 
     @RegisterExtension
+    @Order(1)
     static final RedisServer REDIS = new RedisServer();
+
+    @RegisterExtension
+    @Order(2)
+    static final TwoGateways CLUSTER = new TwoGateways(REDIS, "rkllm.queue.max-wait=4s");
 
     /** 15 tokens 20 ms apart: long enough that six runs overlap on two boards. */
     private static final String PACED = " [[sim:prefill_ms=0]][[sim:delay_us=20000]][[sim:tokens=15]]";
-
-    @TempDir
-    static Path dirA;
-
-    @TempDir
-    static Path dirB;
 
     static ClusterGateway a;
 
@@ -50,8 +48,8 @@ class SharedQueueTest {
 
     @BeforeAll
     static void startCluster() {
-        a = ClusterGateway.start(REDIS, dirA, "alpha", "Alpine", "rkllm.queue.max-wait=4s");
-        b = ClusterGateway.start(REDIS, dirB, "beta", "Baltic", "rkllm.queue.max-wait=4s");
+        a = CLUSTER.a();
+        b = CLUSTER.b();
         client = RedisClient.create(REDIS.url());
         redis = client.connect();
         await("both boards idle").atMost(Duration.ofSeconds(10)).until(() -> boards(a.rpc()).size() == 2);
@@ -61,8 +59,6 @@ class SharedQueueTest {
     static void stopCluster() {
         redis.close();
         client.shutdown();
-        b.close();
-        a.close();
     }
 
     @Test

@@ -1,17 +1,17 @@
 package io.rkllm.gateway.web;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.LongStream;
 
 import io.rkllm.gateway.cluster.ClusterGateway;
 import io.rkllm.gateway.cluster.RedisServer;
-import org.junit.jupiter.api.AfterAll;
+import io.rkllm.gateway.cluster.TwoGateways;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -25,30 +25,23 @@ import static org.awaitility.Awaitility.await;
 class ClusterStreamsTest {
 
     @RegisterExtension
+    @Order(1)
     static final RedisServer REDIS = new RedisServer();
 
+    @RegisterExtension
+    @Order(2)
+    static final TwoGateways CLUSTER = new TwoGateways(REDIS);
+
     private static final Duration TIMEOUT = Duration.ofSeconds(20);
-
-    @TempDir
-    static Path dirA;
-
-    @TempDir
-    static Path dirB;
 
     static ClusterGateway a;
 
     static ClusterGateway b;
 
     @BeforeAll
-    static void startCluster() {
-        a = ClusterGateway.start(REDIS, dirA, "alpha", "Alpine");
-        b = ClusterGateway.start(REDIS, dirB, "beta", "Baltic");
-    }
-
-    @AfterAll
-    static void stopCluster() {
-        b.close();
-        a.close();
+    static void gateways() {
+        a = CLUSTER.a();
+        b = CLUSTER.b();
     }
 
     @Test
@@ -64,7 +57,7 @@ class ClusterStreamsTest {
         }
         assertThat(bySse).hasSizeGreaterThan(10);
         assertThat(bySse).extracting((chunk) -> chunk.get("seq").asLong())
-            .containsExactlyElementsOf(java.util.stream.LongStream.range(0, bySse.size()).boxed().toList());
+            .containsExactlyElementsOf(LongStream.range(0, bySse.size()).boxed().toList());
         assertThat(bySse.get(bySse.size() - 1).get("finish_reason").asString()).isEqualTo("stop");
         String text = String.join("", bySse.stream().map((chunk) -> chunk.get("delta").asString()).toList());
         assertThat(text).contains("Alpine");
