@@ -81,6 +81,21 @@ class ClusterStreamsTest {
     }
 
     @Test
+    void aRunStreamedInItsOwnResponseComesFromTheGatewayThatTookItWhicheverBoardRunsIt() throws Exception {
+        String request = GatewayRpc.request("rkllm_run", Map.of("prompt_input",
+                "streamed [[sim:prefill_ms=0]][[sim:delay_us=2000]][[sim:tokens=12]]", "model", "beta"));
+        List<JsonNode> chunks;
+        try (RawSseClient sse = RawSseClient.postRpc(a.port(), request)) {
+            chunks = sse.eventsUntilEndChunk(TIMEOUT).stream().filter(RawSseClient.Event::isChunk)
+                .map(RawSseClient.Event::json).toList();
+        }
+
+        assertThat(chunks.get(chunks.size() - 1).get("finish_reason").asString()).isEqualTo("stop");
+        assertThat(String.join("", chunks.stream().map((chunk) -> chunk.get("delta").asString()).toList()))
+            .as("the text of beta, on B's board").contains("Baltic");
+    }
+
+    @Test
     void anAbortSentToTheOtherGatewayStopsTheRunOnItsBoardWithinASecond() {
         String id = a.rpc().result("rkllm_run_async", Map.of("prompt_input",
                 "long [[sim:prefill_ms=0]][[sim:delay_us=5000]][[sim:tokens=100000]]", "model", "alpha",
