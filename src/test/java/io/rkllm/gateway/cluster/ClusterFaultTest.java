@@ -6,6 +6,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -116,6 +117,25 @@ class ClusterFaultTest {
     }
 
     @Test
+    void aBoardShutDownFinishesItsRunAndLeavesTheQueuedJobsToTheOthers(@TempDir Path other) {
+        GatewayRpc rpc = a.rpc();
+        List<String> ids = new ArrayList<>();
+        String paced = " [[sim:prefill_ms=0]][[sim:delay_us=20000]][[sim:tokens=15]]";
+        try (ClusterGateway c = ClusterGateway.start(REDIS, other, "alpha", "Alpine", "rkllm.cluster.lease=2s")) {
+            for (int i = 0; i < 6; i++) {
+                ids.add(rpc.result("rkllm_run_async", Map.of("prompt_input", "job " + i + paced, "model", "alpha"))
+                    .get("session_id").asString());
+            }
+            await("C runs one").atMost(TIMEOUT).until(() -> ids.stream().anyMatch((id) -> c.boardId().equals(
+                    hget(id, "board"))));
+        }
+        await("every job ended").atMost(TIMEOUT)
+            .until(() -> ids.stream().noneMatch((id) -> List.of("queued", "running").contains(state(rpc, id))));
+        assertThat(ids).allSatisfy((id) -> assertThat(state(rpc, id)).as(id).isEqualTo("finished"));
+        assertThat(hget(ids.get(ids.size() - 1), "board")).as("the last job's board").isEqualTo(a.boardId());
+    }
+
+    @Test
     void withoutRedisTheGatewayIsUnreadyAndRefusesRunsThenComesBack() throws Exception {
         GatewayRpc rpc = a.rpc();
         await("ready").atMost(TIMEOUT).until(() -> readiness().statusCode() == 200);
@@ -140,6 +160,12 @@ class ClusterFaultTest {
             .contains("after");
         assertThat(rpc.result("poll", Map.of("session_id", before.get("session_id").asString(), "since_seq", 0)))
             .as("a session that ended before").isEqualTo(beforeChunks);
+    }
+
+    private static String hget(String id, String field) {
+        try (StatefulRedisConnection<String, String> connection = client.connect()) {
+            return connection.sync().hget(ClusterKeys.session(id), field);
+        }
     }
 
     private static String start(GatewayRpc rpc, String prompt) {

@@ -13,6 +13,9 @@ import io.rkllm.gateway.web.GatewayRpc;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.http.client.ReactorResourceFactory;
 
 /**
  * One gateway of a test cluster: the whole service in an application context of its own, on a free port, with its
@@ -45,7 +48,7 @@ public final class ClusterGateway implements AutoCloseable {
                 "rkllm.model.model-path=" + file));
         settings.addAll(List.of(properties));
         // As arguments: they take precedence over the application.yml in the working directory.
-        return new ClusterGateway(new SpringApplicationBuilder(RkllmGatewayApplication.class)
+        return new ClusterGateway(new SpringApplicationBuilder(RkllmGatewayApplication.class, OwnEventLoops.class)
             .run(settings.stream().map((setting) -> "--" + setting).toArray(String[]::new)));
     }
 
@@ -69,6 +72,22 @@ public final class ClusterGateway implements AutoCloseable {
     @Override
     public void close() {
         this.context.close();
+    }
+
+    /**
+     * Event loops of this gateway's own: with reactor-netty's global ones (Spring Boot's default), closing one gateway
+     * of the JVM would dispose of the loops the others serve on.
+     */
+    @Configuration(proxyBeanMethods = false)
+    static class OwnEventLoops {
+
+        @Bean
+        ReactorResourceFactory reactorResourceFactory() {
+            ReactorResourceFactory factory = new ReactorResourceFactory();
+            factory.setUseGlobalResources(false);
+            return factory;
+        }
+
     }
 
 }
