@@ -82,7 +82,8 @@ class ClusterFaultTest {
             RedisCommands<String, String> ghost = connection.sync();
             String queue = ClusterKeys.queue("alpha");
             try {
-                ghost.xgroupCreate(StreamOffset.from(queue, "0-0"), ClusterKeys.GROUP, XGroupCreateArgs.Builder.mkstream());
+                ghost.xgroupCreate(StreamOffset.from(queue, "0-0"), ClusterKeys.GROUP,
+                        XGroupCreateArgs.Builder.mkstream());
             }
             catch (RedisBusyException ex) {
                 // A made it already.
