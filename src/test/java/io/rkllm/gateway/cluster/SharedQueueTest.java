@@ -1,5 +1,9 @@
 package io.rkllm.gateway.cluster;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -16,6 +20,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -118,7 +123,7 @@ class SharedQueueTest {
     }
 
     @Test
-    void theStatusShowsTheBoardsAndTheirModels() {
+    void theStatusShowsTheBoardsAndTheirModels() throws Exception {
         List<JsonNode> boards = boards(b.rpc());
 
         assertThat(boards).extracting((board) -> board.get("id").asString())
@@ -126,6 +131,12 @@ class SharedQueueTest {
         JsonNode boardA = boards.stream().filter((board) -> board.get("id").asString().equals(a.boardId()))
             .findFirst().orElseThrow();
         assertThat(boardA.get("models").valueStream().map(JsonNode::asString)).containsExactly("default", "alpha");
+        HttpResponse<String> streams = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://localhost:" + a.port() + "/actuator/streams")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(JsonMapper.shared().readTree(streams.body()).get("boards").valueStream()
+            .map((board) -> board.get("id").asString())).as("/actuator/streams")
+            .containsExactlyInAnyOrder(a.boardId(), b.boardId());
     }
 
     private static List<JsonNode> boards(GatewayRpc rpc) {
