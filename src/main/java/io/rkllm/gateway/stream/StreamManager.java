@@ -196,6 +196,12 @@ public class StreamManager {
      */
     private SessionStream startShared(SharedRuns runs, RunRequest request, String transport, Caller caller,
             @Nullable Object requestKey) {
+        // Per client and per gateway: a client's runs queued through other gateways are not counted here.
+        if (this.maxQueuedPerClient > 0 && caller.limitedPerClient() && this.sessions.values().stream()
+            .filter((s) -> s.state() == SessionState.QUEUED && s.owner().clientId().equals(caller.clientId()))
+            .count() >= this.maxQueuedPerClient) {
+            throw InferenceQueue.clientBusy(this.maxQueuedPerClient);
+        }
         StreamSession session = register(request, requestKey, transport, caller, SessionState.QUEUED);
         session.bind(new SharedLease(SharedLease.queueOf(request)));
         try {

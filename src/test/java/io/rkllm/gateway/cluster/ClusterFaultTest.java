@@ -28,6 +28,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -134,6 +135,33 @@ class ClusterFaultTest {
             .until(() -> ids.stream().noneMatch((id) -> List.of("queued", "running").contains(state(rpc, id))));
         assertThat(ids).allSatisfy((id) -> assertThat(state(rpc, id)).as(id).isEqualTo("finished"));
         assertThat(hget(ids.get(ids.size() - 1), "board")).as("the last job's board").isEqualTo(a.boardId());
+    }
+
+    @Test
+    void aClientQueuesNoMoreRunsThanItMayThroughAGateway(@TempDir Path other) throws Exception {
+        try (ClusterGateway keyed = ClusterGateway.start(REDIS, other, "alpha", "Alpine",
+                "rkllm.security.api-keys[0].name=web", "rkllm.security.api-keys[0].key=web-secret-key-0001",
+                "rkllm.limits.max-queued-per-client=1")) {
+            // A model that no board has: the first run stays queued.
+            JsonNode first = keyedRun(keyed, "one");
+            JsonNode second = keyedRun(keyed, "two");
+
+            assertThat(first.get("result").get("status").asString()).isEqualTo("queued");
+            assertThat(second.get("error").get("code").asInt()).isEqualTo(-32000);
+            assertThat(second.get("error").get("message").asString()).contains("rkllm.limits.max-queued-per-client");
+        }
+    }
+
+    private static JsonNode keyedRun(ClusterGateway gateway, String prompt) throws Exception {
+        String body = JsonMapper.shared().writeValueAsString(Map.of("jsonrpc", "2.0", "id", prompt, "method",
+                "rkllm_run_async", "params", Map.of("prompt_input", prompt, "model", "nowhere")));
+        HttpResponse<String> answer = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://localhost:" + gateway.port() + "/rpc"))
+            .header("Authorization", "Bearer web-secret-key-0001")
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build(), HttpResponse.BodyHandlers.ofString());
+        return JsonMapper.shared().readTree(answer.body());
     }
 
     @Test
