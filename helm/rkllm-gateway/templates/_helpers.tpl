@@ -51,7 +51,7 @@ app.kubernetes.io/component: inference-gateway
 {{- if not (has .Values.mode (list "deployment" "daemonset")) }}
 {{- fail (printf "mode must be deployment or daemonset, got %q" (toString .Values.mode)) }}
 {{- end }}
-{{- .Values.mode }}
+{{- if .Values.cluster.enabled }}daemonset{{ else }}{{ .Values.mode }}{{ end }}
 {{- end }}
 
 {{/* shutdownGracePeriod in whole seconds ("20s" or 20). */}}
@@ -76,7 +76,7 @@ kubelet must never SIGKILL it in the middle.
 {{- define "rkllm-gateway.sessionAffinity" -}}
 {{- $affinity := .Values.service.sessionAffinity }}
 {{- if eq $affinity "auto" }}
-{{- ternary "ClientIP" "None" (eq (include "rkllm-gateway.mode" .) "daemonset") }}
+{{- ternary "ClientIP" "None" (and (eq (include "rkllm-gateway.mode" .) "daemonset") (not .Values.cluster.enabled)) }}
 {{- else if has $affinity (list "ClientIP" "None") }}
 {{- $affinity }}
 {{- else }}
@@ -97,6 +97,10 @@ grace, and the import of the security Secret's file when there is one) set from 
 {{- $owned := dict
       "server" (dict "port" (int .Values.containerPort))
       "spring" $spring }}
+{{- if .Values.cluster.enabled }}
+{{- $cluster := dict "mode" "redis" "redis-url" (include "rkllm-gateway.redisUrl" .) "lease" .Values.cluster.lease }}
+{{- $_ := set $owned "rkllm" (dict "cluster" $cluster) }}
+{{- end }}
 {{- $config := mustMergeOverwrite (deepCopy (.Values.config | default dict)) $owned }}
 {{- toYaml $config }}
 {{- end }}
@@ -139,4 +143,15 @@ The security.yml of the chart's own Secret: rkllm.security with the keys and the
 {{- $_ := set $security "stream-tokens" (dict "secret" .) }}
 {{- end }}
 {{- toYaml (dict "rkllm" (dict "security" $security)) }}
+{{- end }}
+
+{{/* The cluster's Redis: cluster.redisUrl, else the chart's own. */}}
+{{- define "rkllm-gateway.redisUrl" -}}
+{{- .Values.cluster.redisUrl | default (printf "redis://%s-redis:6379" (include "rkllm-gateway.fullname" .)) }}
+{{- end }}
+
+{{/* The labels that select the chart's own Redis, apart from the gateway's. */}}
+{{- define "rkllm-gateway.redisSelectorLabels" -}}
+app.kubernetes.io/name: {{ include "rkllm-gateway.name" . }}-redis
+app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end }}

@@ -48,7 +48,11 @@ spec:
     {{- $_ := set $podSecurity "supplementalGroups" $groups }}
     {{- end }}
     {{- toYaml $podSecurity | nindent 4 }}
-  {{- with .Values.nodeSelector }}
+  {{- $nodeSelector := deepCopy (.Values.nodeSelector | default dict) }}
+  {{- if .Values.cluster.enabled }}
+  {{- $_ := set $nodeSelector .Values.cluster.boardLabel.key (toString .Values.cluster.boardLabel.value) }}
+  {{- end }}
+  {{- with $nodeSelector }}
   nodeSelector:
     {{- toYaml . | nindent 4 }}
   {{- end }}

@@ -8,6 +8,12 @@ import org.springframework.boot.autoconfigure.aop.AopAutoConfiguration;
 import org.springframework.boot.autoconfigure.task.TaskExecutionAutoConfiguration;
 import org.springframework.boot.autoconfigure.task.TaskSchedulingAutoConfiguration;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
+import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
+import org.springframework.boot.data.redis.autoconfigure.DataRedisReactiveAutoConfiguration;
+import org.springframework.boot.data.redis.autoconfigure.DataRedisRepositoriesAutoConfiguration;
+import org.springframework.boot.data.redis.autoconfigure.health.DataRedisHealthContributorAutoConfiguration;
+import org.springframework.boot.data.redis.autoconfigure.health.DataRedisReactiveHealthContributorAutoConfiguration;
+import org.springframework.boot.data.redis.autoconfigure.observation.LettuceObservationAutoConfiguration;
 import org.springframework.boot.webflux.autoconfigure.ReactiveMultipartAutoConfiguration;
 import org.springframework.boot.webflux.autoconfigure.WebSessionIdResolverAutoConfiguration;
 
@@ -24,12 +30,19 @@ import org.springframework.boot.webflux.autoconfigure.WebSessionIdResolverAutoCo
  * builds their beans: AOP (no aspects, no proxied beans), the task executor and scheduler builders (the
  * {@code rkllm-stream} executor of {@code StreamConfiguration} runs the {@code @Scheduled} evictor and is the
  * {@code Executor} bean, so Spring Boot's own executor and scheduler are never built), multipart form reading
- * (every request body is JSON) and WebFlux web sessions (nothing keeps per-client state in a session).
+ * (every request body is JSON) and WebFlux web sessions (nothing keeps per-client state in a session). Spring Boot's
+ * Redis auto-configurations (connection factory, health, observation) stay off in every mode: the local mode has no
+ * Redis, and the cluster mode ({@code rkllm.cluster.mode: redis}) opens its own Lettuce connections from
+ * {@code rkllm.cluster.redis-url} and reports on them in the {@code rkllm} health component.
  */
 @SpringBootApplication(scanBasePackageClasses = NativeBridgeConfiguration.class,
         exclude = { AopAutoConfiguration.class, TaskExecutionAutoConfiguration.class,
                 TaskSchedulingAutoConfiguration.class, ReactiveMultipartAutoConfiguration.class,
-                WebSessionIdResolverAutoConfiguration.class })
+                WebSessionIdResolverAutoConfiguration.class, DataRedisAutoConfiguration.class,
+                DataRedisReactiveAutoConfiguration.class, DataRedisRepositoriesAutoConfiguration.class,
+                DataRedisHealthContributorAutoConfiguration.class,
+                DataRedisReactiveHealthContributorAutoConfiguration.class,
+                LettuceObservationAutoConfiguration.class })
 @ConfigurationPropertiesScan(basePackageClasses = NativeBridgeConfiguration.class)
 @AutoConfigurationPackage(basePackageClasses = NativeBridgeConfiguration.class)
 public class RkllmGatewayApplication {

@@ -8,6 +8,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import io.rkllm.gateway.stream.IdleSessionEvictor;
 import io.rkllm.gateway.stream.ModelHost;
 import io.rkllm.gateway.stream.RunLimits;
+import io.rkllm.gateway.stream.SharedRuns;
 import io.rkllm.gateway.stream.StreamManager;
 import io.rkllm.gateway.stream.StreamMetrics;
 import io.rkllm.gateway.stream.StreamShutdown;
@@ -18,7 +19,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.scheduling.annotation.EnableScheduling;
 
-/** Builds the stream manager and its idle-session evictor. */
+/** Builds the stream manager (over the cluster's shared runs when there is one) and its idle-session evictor. */
 @Configuration(proxyBeanMethods = false)
 @EnableScheduling
 public class StreamConfiguration {
@@ -43,11 +44,11 @@ public class StreamConfiguration {
     @Bean
     StreamManager streamManager(ModelHost models, StreamsProperties streams, QueueProperties queue,
             LimitsProperties limits, Clock clock, ObjectProvider<StreamMetrics> metrics,
-            ScheduledExecutorService streamTimer) {
+            ScheduledExecutorService streamTimer, ObjectProvider<SharedRuns> shared) {
         return new StreamManager(models, streams, queue,
                 new RunLimits(limits.maxQueuedPerClient(), limits.requestsPerMinute(),
                         limits.maxPromptBytes().toBytes()),
-                clock, metrics.getIfAvailable(() -> StreamMetrics.NONE), streamTimer);
+                clock, metrics.getIfAvailable(() -> StreamMetrics.NONE), streamTimer, shared.getIfAvailable());
     }
 
     @Bean

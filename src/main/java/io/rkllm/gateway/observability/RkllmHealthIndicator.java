@@ -71,6 +71,10 @@ public class RkllmHealthIndicator extends AbstractReactiveHealthIndicator {
                     .withDetail("reason", (status.reason() != null) ? status.reason() : "the model is not loaded");
             };
         }
+        String sharedDown = this.manager.sharedUnavailable();
+        if (sharedDown != null) {
+            health = builder.down().withDetail("reason", sharedDown);
+        }
         health.withDetail("library", status.libraryPath());
         detail(health, "abi", status.abi());
         detail(health, "version", status.version());

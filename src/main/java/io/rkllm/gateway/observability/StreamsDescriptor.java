@@ -6,6 +6,8 @@ import java.util.List;
 
 import io.rkllm.gateway.stream.StreamManagerStatus;
 import io.rkllm.gateway.stream.StreamSession;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.rkllm.gateway.stream.BoardStatus;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.PropertyNamingStrategies;
 import tools.jackson.databind.annotation.JsonNaming;
@@ -17,11 +19,13 @@ import tools.jackson.databind.annotation.JsonNaming;
  * @param activeSessions sessions held (any state) until they are evicted
  * @param queued sessions waiting for the NPU
  * @param runningSessionId the session on the NPU now
+ * @param boards the cluster's boards ({@code rkllm.cluster.mode: redis}); absent in the local mode
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record StreamsDescriptor(boolean initialized, int activeSessions, int maxSessions, int queued,
         @Nullable String runningSessionId, long sessionsCreated, long sessionsEvicted,
-        List<SessionDescriptor> sessions) {
+        List<SessionDescriptor> sessions,
+        @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable List<BoardStatus> boards) {
 
     public StreamsDescriptor {
         sessions = List.copyOf(sessions);
@@ -35,7 +39,7 @@ public record StreamsDescriptor(boolean initialized, int activeSessions, int max
             .toList();
         return new StreamsDescriptor(status.initialized(), status.activeSessions(), status.maxSessions(),
                 status.queued(), status.runningSessionId(), status.sessionsCreated(), status.sessionsEvicted(),
-                ordered);
+                ordered, status.boards());
     }
 
 }

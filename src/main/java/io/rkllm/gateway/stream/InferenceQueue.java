@@ -67,9 +67,7 @@ final class InferenceQueue {
             if (this.running != null) {
                 if (this.maxPerClient > 0 && session.owner().limitedPerClient()
                         && waitingOf(session.owner().clientId()) >= this.maxPerClient) {
-                    throw new GatewayException(ErrorCode.QUEUE_FULL, "this client has " + this.maxPerClient
-                            + " runs waiting already (rkllm.limits.max-queued-per-client); send the next one when one"
-                            + " of them has started", RETRY_WHEN_BUSY);
+                    throw clientBusy(this.maxPerClient);
                 }
                 if (this.waiting.size() >= this.capacity) {
                     throw StreamManager.queueFull(this.capacity);
@@ -81,6 +79,13 @@ final class InferenceQueue {
             this.running = session;
         }
         this.launcher.accept(session);
+    }
+
+    /** -32000 for a client that has as many runs waiting as it may, with a hint to try again. */
+    static GatewayException clientBusy(int maxPerClient) {
+        return new GatewayException(ErrorCode.QUEUE_FULL, "this client has " + maxPerClient
+                + " runs waiting already (rkllm.limits.max-queued-per-client); send the next one when one"
+                + " of them has started", RETRY_WHEN_BUSY);
     }
 
     /** The session's run is over: the next waiting one starts. Returns whether one did. */

@@ -97,6 +97,9 @@ public class StreamManager {
 
     private volatile boolean shuttingDown;
 
+    /** The queue and session log shared with other gateways; null in the local mode. */
+    private final @Nullable SharedRuns shared;
+
     /** A stream manager for one runtime (the service with a single model), without per-client limits. */
     public StreamManager(RkllmRuntime runtime, StreamsProperties properties, QueueProperties queue, Clock clock,
             StreamMetrics metrics, ScheduledExecutorService timer) {
@@ -117,6 +120,17 @@ public class StreamManager {
 
     public StreamManager(ModelHost models, StreamsProperties properties, QueueProperties queue,
             RunLimits runLimits, Clock clock, StreamMetrics metrics, ScheduledExecutorService timer) {
+        this(models, properties, queue, runLimits, clock, metrics, timer, null);
+    }
+
+    /**
+     * @param shared where runs queue and sessions are logged when several gateways share them; null for the local
+     * mode, where this manager's own queues run them
+     */
+    public StreamManager(ModelHost models, StreamsProperties properties, QueueProperties queue,
+            RunLimits runLimits, Clock clock, StreamMetrics metrics, ScheduledExecutorService timer,
+            @Nullable SharedRuns shared) {
+        this.shared = shared;
         this.models = models;
         this.properties = properties;
         this.queueSettings = queue;
@@ -144,6 +158,9 @@ public class StreamManager {
         refuseWhenShuttingDown();
         refuseOversized(request);
         takeRequest(caller);
+        if (this.shared != null) {
+            return startShared(this.shared, request, transport, caller, requestKey);
+        }
         ModelLease lease;
         try {
             lease = this.models.acquire(request);
@@ -171,6 +188,75 @@ public class StreamManager {
         session.end().whenComplete((end, error) -> lease.release());
         accept(session);
         return owned(session);
+    }
+
+    /**
+     * Accepts a run into the shared queue: whichever board is free runs it, and its session here follows the shared
+     * log. Which board has the model is only known when one claims it, so a model that none has fails after the
+     * queue's max wait.
+     */
+    private SessionStream startShared(SharedRuns runs, RunRequest request, String transport, Caller caller,
+            @Nullable Object requestKey) {
+        // Per client and per gateway: a client's runs queued through other gateways are not counted here.
+        if (this.maxQueuedPerClient > 0 && caller.limitedPerClient() && this.sessions.values().stream()
+            .filter((s) -> s.state() == SessionState.QUEUED && s.owner().clientId().equals(caller.clientId()))
+            .count() >= this.maxQueuedPerClient) {
+            throw InferenceQueue.clientBusy(this.maxQueuedPerClient);
+        }
+        StreamSession session = register(request, requestKey, transport, caller, SessionState.QUEUED);
+        session.bind(new SharedLease(SharedLease.queueOf(request)));
+        try {
+            runs.submit(request, new SessionFeed(session));
+        }
+        catch (RuntimeException ex) {
+            unregister(session);
+            throw ex;
+        }
+        accept(session);
+        return owned(session);
+    }
+
+    /**
+     * Runs here a job that this board claimed from the shared queue, for the session {@code id} that a gateway
+     * accepted: the session returned is this board's side of it and is not listed among this manager's sessions.
+     * Refused as {@link #start} refuses what its model cannot run.
+     */
+    public SessionStream runClaimed(String id, RunRequest request, Caller owner) {
+        ModelLease lease;
+        try {
+            lease = this.models.acquire(request);
+        }
+        catch (RuntimeException ex) {
+            throw ClientErrors.translate(ex, "Checking a claimed run");
+        }
+        StreamSession session = new StreamSession(id, this.clock.instant(), request, null, "cluster", owner,
+                SessionState.QUEUED, this.clock, this.properties.replayLimit());
+        session.bind(lease);
+        try {
+            admit(session, lease);
+        }
+        catch (GatewayException ex) {
+            lease.release();
+            throw ex;
+        }
+        session.end().whenComplete((end, error) -> lease.release());
+        return new SessionStream(session, session.events(-1));
+    }
+
+    /** Aborts a run claimed from the shared queue ({@link #runClaimed}); false when it had ended. */
+    public boolean abortClaimed(StreamSession session, String finishReason, @Nullable String cause) {
+        return abort(session, finishReason, cause);
+    }
+
+    /** Whether no run of this manager's own queues runs, waits or waits for its model: a board may claim a job. */
+    public boolean idle() {
+        return this.awaitingLoad.isEmpty()
+                && this.lanes.values().stream().allMatch((lane) -> lane.running() == null && lane.depth() == 0);
+    }
+
+    /** Why no run can be taken now because the shared queue is unreachable; null in the local mode. */
+    public @Nullable String sharedUnavailable() {
+        return (this.shared != null) ? this.shared.unavailable() : null;
     }
 
     /**
@@ -214,7 +300,7 @@ public class StreamManager {
     }
 
     /** -32000 for a full queue; the queue of a model and the sessions waiting for loads are bounded alike. */
-    static GatewayException queueFull(int capacity) {
+    public static GatewayException queueFull(int capacity) {
         return new GatewayException(ErrorCode.QUEUE_FULL, "the inference queue is full (" + capacity
                 + " waiting, rkllm.queue.capacity); try again later");
     }
@@ -279,11 +365,39 @@ public class StreamManager {
      */
     public StreamSession require(String id, Caller caller) {
         StreamSession session = this.sessions.get(id);
+        if (session == null && this.shared != null) {
+            session = adopt(this.shared, id);
+        }
         if (session == null || !caller.mayUse(session)) {
             throw notFound(id);
         }
         session.touch();
         return session;
+    }
+
+    /**
+     * A local copy of a session that another gateway started, filled from the shared log and kept up to date; null
+     * when the shared store has no such session.
+     */
+    private @Nullable StreamSession adopt(SharedRuns runs, String id) {
+        SharedSession found = runs.find(id).orElse(null);
+        if (found == null) {
+            return null;
+        }
+        StreamSession copy = new StreamSession(id, found.created(), null, null, found.transport(),
+                new Caller(found.ownerKey(), false, "shared", true), SessionState.QUEUED, this.clock,
+                this.properties.replayLimit());
+        copy.bind(new SharedLease(found.model()));
+        synchronized (this.sessions) {
+            StreamSession existing = this.sessions.get(id);
+            if (existing != null) {
+                return existing;
+            }
+            makeRoom();
+            this.sessions.put(id, copy);
+        }
+        runs.follow(new SessionFeed(copy));
+        return copy;
     }
 
     private static GatewayException notFound(String id) {
@@ -377,13 +491,20 @@ public class StreamManager {
 
     /** Sessions waiting for the NPU, of every model, those waiting for their model to load included. */
     public int queueDepth() {
-        return this.lanes.values().stream().mapToInt(InferenceQueue::depth).sum() + this.awaitingLoad.size();
+        int local = this.lanes.values().stream().mapToInt(InferenceQueue::depth).sum() + this.awaitingLoad.size();
+        if (this.shared == null) {
+            return local;
+        }
+        // A shared run waits in the shared queue, its session here queued until a board starts it.
+        return local + (int) this.sessions.values().stream().filter((s) -> s.state() == SessionState.QUEUED).count();
     }
 
+    /** In the shared mode, {@code boards} is the cluster's view beside this gateway's own. */
     public StreamManagerStatus status() {
         StreamSession running = running();
         return new StreamManagerStatus(!this.shuttingDown, this.sessions.size(), this.properties.maxSessions(),
-                queueDepth(), (running != null) ? running.id() : null, this.created.get(), this.evicted.get());
+                queueDepth(), (running != null) ? running.id() : null, this.created.get(), this.evicted.get(),
+                (this.shared != null) ? this.shared.boards() : null);
     }
 
     /** The session with this id as it stands, without marking anyone's interest in it (for an operator's look). */
@@ -492,13 +613,18 @@ public class StreamManager {
         StreamSession session = new StreamSession(request, requestId, transport, caller, initial, this.clock,
                 this.properties.replayLimit());
         synchronized (this.sessions) {
-            if (this.sessions.size() >= this.properties.maxSessions() && !giveWay()) {
-                throw new GatewayException(ErrorCode.TOO_MANY_SESSIONS, "too many sessions ("
-                        + this.properties.maxSessions() + ", rkllm.streams.max-sessions); try again later");
-            }
+            makeRoom();
             this.sessions.put(session.id(), session);
         }
         return session;
+    }
+
+    /** Called holding the sessions' lock: makes room for one more session, or refuses with -32002. */
+    private void makeRoom() {
+        if (this.sessions.size() >= this.properties.maxSessions() && !giveWay()) {
+            throw new GatewayException(ErrorCode.TOO_MANY_SESSIONS, "too many sessions ("
+                    + this.properties.maxSessions() + ", rkllm.streams.max-sessions); try again later");
+        }
     }
 
     /**
@@ -629,6 +755,27 @@ public class StreamManager {
         static @Nullable RequestKey of(StreamSession session) {
             Object requestId = session.requestId();
             return (requestId != null) ? new RequestKey(session.owner().keyName(), requestId) : null;
+        }
+
+    }
+
+    /** The model of a shared run, which a board resolves when it claims it: nothing to hold here. */
+    private record SharedLease(String modelId) implements ModelLease {
+
+        /** The queue runs of no named model go to: each board runs them on its default model. */
+        static final String DEFAULT_QUEUE = "default";
+
+        static String queueOf(RunRequest request) {
+            return (request.model() != null) ? request.model() : DEFAULT_QUEUE;
+        }
+
+        @Override
+        public CompletableFuture<RkllmRuntime> runtime() {
+            return CompletableFuture.failedFuture(new IllegalStateException("a shared run has no local runtime"));
+        }
+
+        @Override
+        public void release() {
         }
 
     }

@@ -95,18 +95,27 @@ public final class StreamSession {
 
     private volatile @Nullable NativeRun run;
 
+    /** Where aborts go when another process runs this session (a shared run); null for a run of this process. */
+    private volatile @Nullable RemoteRun remote;
+
     private volatile Instant lastActivity;
 
     StreamSession(@Nullable RunRequest request, @Nullable Object requestId, String transport, Caller owner,
             SessionState initial, Clock clock, int replayLimit) {
-        this.id = newId();
+        this(newId(), clock.instant(), request, requestId, transport, owner, initial, clock, replayLimit);
+    }
+
+    /** A session with a given id and creation time: the local side of a session that gateways share. */
+    StreamSession(String id, Instant created, @Nullable RunRequest request, @Nullable Object requestId,
+            String transport, Caller owner, SessionState initial, Clock clock, int replayLimit) {
+        this.id = id;
         this.request = request;
         this.requestId = requestId;
         this.transport = transport;
         this.owner = owner;
         this.state = initial;
         this.clock = clock;
-        this.created = clock.instant();
+        this.created = created;
         this.lastActivity = this.created;
         this.replayLimit = replayLimit;
         this.sink = Sinks.many().replay().limit(replayLimit);
@@ -339,6 +348,34 @@ public final class StreamSession {
         this.run = nativeRun;
     }
 
+    void attach(RemoteRun remoteRun) {
+        this.remote = remoteRun;
+    }
+
+    /**
+     * Takes a chunk that another process numbered (a shared run's log): one already taken is ignored, and the end
+     * chunk ends the session in the state its finish reason says.
+     */
+    void mirror(StreamChunk chunk) {
+        synchronized (this.lock) {
+            if (!this.state.isActive() || chunk.seq() < this.nextSeq) {
+                return;
+            }
+            this.nextSeq = chunk.seq() + 1;
+            if (!chunk.end()) {
+                this.hasText = true;
+                emitChunk(chunk);
+                return;
+            }
+            close(switch (String.valueOf(chunk.finishReason())) {
+                case "stop", "length" -> SessionState.FINISHED;
+                case "aborted" -> SessionState.ABORTED;
+                case "evicted" -> SessionState.EVICTED;
+                default -> SessionState.FAILED;
+            }, chunk);
+        }
+    }
+
     /**
      * Appends decoded text, on the native callback thread; empty text (half a character) makes no chunk.
      *
@@ -367,6 +404,7 @@ public final class StreamSession {
      */
     boolean requestAbort(String finishReason, @Nullable String cause) {
         NativeRun nativeRun;
+        RemoteRun remoteRun;
         synchronized (this.lock) {
             if (!this.state.isActive()) {
                 return false;
@@ -374,12 +412,19 @@ public final class StreamSession {
             this.abortReason = finishReason;
             this.abortCause = cause;
             nativeRun = this.run;
-            if (nativeRun == null) {
+            remoteRun = this.remote;
+            if (nativeRun == null && remoteRun == null) {
                 end(abortedState(), finishReason, null, null);
                 return true;
             }
         }
-        nativeRun.abort();
+        if (remoteRun != null) {
+            // The end chunk comes back through the shared log, the same on every gateway.
+            remoteRun.abort(finishReason, cause);
+        }
+        else if (nativeRun != null) {
+            nativeRun.abort();
+        }
         return true;
     }
 
@@ -416,12 +461,15 @@ public final class StreamSession {
         if (!this.state.isActive()) {
             return;
         }
-        this.state = finalState;
-        this.queuePosition = null;
         String reason = (finalState == SessionState.ABORTED || finalState == SessionState.EVICTED) ? this.abortCause
                 : null;
-        StreamChunk last = new StreamChunk(this.nextSeq++, "", true, finishReason, reason,
-                (result != null) ? result.perf() : null, error);
+        close(finalState, new StreamChunk(this.nextSeq++, "", true, finishReason, reason,
+                (result != null) ? result.perf() : null, error));
+    }
+
+    private void close(SessionState finalState, StreamChunk last) {
+        this.state = finalState;
+        this.queuePosition = null;
         emitChunk(last);
         check("the completion", this.sink.tryEmitComplete());
         this.end.complete(last);

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
+import io.rkllm.gateway.config.ClusterProperties;
 import io.rkllm.gateway.config.CorsProperties;
 import io.rkllm.gateway.config.LimitsProperties;
 import io.rkllm.gateway.config.QueueProperties;
@@ -90,6 +91,10 @@ final class ConfigBinding {
         return bind("rkllm.security", SecurityProperties.class);
     }
 
+    ClusterProperties cluster() {
+        return bind("rkllm.cluster", ClusterProperties.class);
+    }
+
     int serverPort() {
         return this.binder.bind("server.port", Integer.class).orElse(8080);
     }
@@ -116,6 +121,7 @@ final class ConfigBinding {
         limits();
         cors();
         security();
+        cluster();
         List<String> unbound = new ArrayList<>();
         ConfigurationPropertyName root = ConfigurationPropertyName.of(prefix);
         for (PropertySource<?> source : this.sources) {

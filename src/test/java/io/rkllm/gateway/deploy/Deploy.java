@@ -70,7 +70,13 @@ final class Deploy {
         DAEMONSET_PRIVILEGED(testValues("values-daemonset-privileged.yaml")),
 
         /** API keys and a stream-token secret in the chart's own Secret. */
-        KEYED(testValues("values-keyed.yaml"));
+        KEYED(testValues("values-keyed.yaml")),
+
+        /** Several boards as one endpoint, with the chart's own Redis on a claim. */
+        CLUSTER(testValues("values-cluster.yaml")),
+
+        /** Several boards as one endpoint on an existing Redis. */
+        CLUSTER_EXTERNAL(testValues("values-cluster-external.yaml"));
 
         private final List<Path> files;
 
@@ -289,6 +295,14 @@ final class Deploy {
                 throw new AssertionError("expected one " + kind + ", found " + found.size() + " in " + this.file);
             }
             return found.get(0);
+        }
+
+        /** The one {@code kind} named {@code name}. */
+        Map<String, Object> named(String kind, String name) {
+            return all(kind).stream()
+                .filter((d) -> name.equals(at(d, "metadata", "name")))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no " + kind + " " + name + " in " + this.file));
         }
 
         List<Map<String, Object>> all(String kind) {

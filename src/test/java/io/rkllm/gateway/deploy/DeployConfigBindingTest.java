@@ -1,10 +1,12 @@
 package io.rkllm.gateway.deploy;
 
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 
+import io.rkllm.gateway.config.ClusterProperties;
 import io.rkllm.gateway.config.RkllmProperties;
 import io.rkllm.gateway.deploy.Deploy.Values;
 import io.rkllm.gateway.nativebridge.ModelParams;
@@ -33,6 +35,18 @@ class DeployConfigBindingTest {
         assertThat(config.limits()).isNotNull();
         assertThat(config.unboundKeys("rkllm")).isEmpty();
         assertThat(config.shutdownPhaseTimeout()).isEqualTo(Duration.ofSeconds(20));
+    }
+
+    @Test
+    void clusterConfigMapPutsEveryGatewayOnTheSharedRedis() {
+        ClusterProperties local = ConfigBinding.of(Deploy.render(Values.DEFAULT).applicationYaml()).cluster();
+        ClusterProperties cluster = ConfigBinding.of(Deploy.render(Values.CLUSTER_EXTERNAL).applicationYaml())
+            .cluster();
+
+        assertThat(local.mode()).isEqualTo("local");
+        assertThat(cluster.mode()).isEqualTo("redis");
+        assertThat(cluster.redisUrl()).isEqualTo(URI.create("redis://redis.infra:6379/2"));
+        assertThat(cluster.lease()).isEqualTo(Duration.ofSeconds(5));
     }
 
     @Test

@@ -36,6 +36,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 class HelmChartTest {
 
+    /** The name of the gateway's workload and Service. */
+    private static final String GATEWAY = Deploy.RELEASE + "-rkllm-gateway";
+
     @ParameterizedTest
     @EnumSource(Values.class)
     void chartLintsWithoutErrorsOrWarnings(Values values) {
@@ -69,10 +72,48 @@ class HelmChartTest {
         Rendered rendered = Deploy.render(values);
 
         assertThat(rendered.has("Deployment") ^ rendered.has("DaemonSet")).as("exactly one workload").isTrue();
-        assertThat(rendered.one("Service")).isNotNull();
+        assertThat(rendered.named("Service", GATEWAY)).isNotNull();
         assertThat(rendered.one("ConfigMap")).isNotNull();
         assertThat(rendered.one("PodDisruptionBudget")).isNotNull();
         assertThat(rendered.container().get("image")).asString().isNotBlank();
+    }
+
+    @Test
+    void clusterRunsAGatewayOnEveryLabelledBoardOnItsOwnRedisWithoutAffinity() {
+        Rendered rendered = Deploy.render(Values.CLUSTER);
+
+        assertThat(rendered.has("Deployment")).isFalse();
+        assertThat(at(rendered.podSpec(), "nodeSelector", "rkllm.io/board")).isEqualTo("true");
+        assertThat(at(rendered.named("Service", GATEWAY), "spec", "sessionAffinity")).isEqualTo("None");
+        Map<String, Object> redis = rendered.one("StatefulSet");
+        assertThat(at(redis, "spec", "replicas")).isEqualTo(1);
+        assertThat(at(redis, "spec", "serviceName")).isEqualTo(GATEWAY + "-redis");
+        assertThat(list(Deploy.map(redis, "spec"), "volumeClaimTemplates")).singleElement()
+            .satisfies((claim) -> assertThat(at(claim, "spec", "storageClassName")).isEqualTo("local-path"));
+        Map<String, Object> redisService = rendered.named("Service", GATEWAY + "-redis");
+        assertThat(at(redisService, "spec", "selector"))
+            .isEqualTo(at(redis, "spec", "template", "metadata", "labels"))
+            .isNotEqualTo(at(rendered.named("Service", GATEWAY), "spec", "selector"));
+        assertThat(rendered.applicationYaml()).contains("mode: redis")
+            .contains("redis-url: redis://" + GATEWAY + "-redis:6379")
+            .contains("lease: 10s");
+    }
+
+    @Test
+    void clusterOnAnExistingRedisRunsNoneOfItsOwn() {
+        Rendered rendered = Deploy.render(Values.CLUSTER_EXTERNAL);
+
+        assertThat(rendered.has("StatefulSet")).isFalse();
+        assertThat(rendered.all("Service")).hasSize(1);
+        assertThat(rendered.applicationYaml()).contains("redis-url: redis://redis.infra:6379/2").contains("lease: 5s");
+    }
+
+    @Test
+    void theLocalModeRendersNothingOfTheCluster() {
+        Rendered rendered = Deploy.render(Values.DEFAULT);
+
+        assertThat(rendered.has("StatefulSet")).isFalse();
+        assertThat(rendered.applicationYaml()).doesNotContain("cluster");
     }
 
     @Test
@@ -299,6 +340,10 @@ class HelmChartTest {
         String privileged = Deploy.notes(Values.DAEMONSET_PRIVILEGED);
         assertThat(privileged).contains("(daemonset mode)").contains("runs privileged")
             .contains("keeps a client on one pod by its address");
+
+        String cluster = Deploy.notes(Values.CLUSTER);
+        assertThat(cluster).contains("(daemonset mode)").contains("redis://gw-rkllm-gateway-redis:6379")
+            .contains("kubectl label node <node> rkllm.io/board=true").doesNotContain("keeps a client on one pod");
     }
 
     @Test

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import static io.rkllm.gateway.deploy.Deploy.at;
+import static io.rkllm.gateway.deploy.Deploy.list;
 import static io.rkllm.gateway.deploy.Deploy.map;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -183,6 +184,31 @@ class ImageFilesTest {
             // Twice the shutdown phase timeout (20s) of docker/application.yml, and a margin.
             assertThat(stopGrace).isGreaterThan(Duration.ofSeconds(40));
         }
+    }
+
+    @Test
+    void composeClusterProfileRunsTwoSimulatedBoardsWithModelsOfTheirOwnOnOneRedis() {
+        Map<String, Object> compose = Deploy.loadYaml(Deploy.ROOT.resolve("docker/compose.yaml"));
+        Map<String, Object> redis = map(compose, "services", "redis");
+        Map<String, Object> a = map(compose, "services", "board-a");
+        Map<String, Object> b = map(compose, "services", "board-b");
+
+        for (Map<String, Object> service : List.of(redis, a, b)) {
+            assertThat(service.get("profiles")).isEqualTo(List.of("cluster"));
+        }
+        assertThat(List.of(a.get("ports"), b.get("ports"))).containsExactly(List.of("8080:8080"), List.of("8081:8080"));
+        for (Map<String, Object> board : List.of(a, b)) {
+            Map<String, Object> env = map(board, "environment");
+            assertThat(env).containsEntry("RKLLM_CLUSTER_MODE", "redis")
+                .containsEntry("RKLLM_CLUSTER_REDISURL", "redis://redis:6379");
+            String model = (String) env.get("RKLLM_MODEL_MODELPATH");
+            Map<String, Object> config = list(board, "configs").get(0);
+            assertThat(config.get("target")).isEqualTo(model);
+            assertThat((String) at(compose, "configs", (String) config.get("source"), "content"))
+                .startsWith("RKLLM-SIM-MODEL 1\n");
+        }
+        assertThat(at(a, "environment", "RKLLM_MODEL_MODELPATH"))
+            .isNotEqualTo(at(b, "environment", "RKLLM_MODEL_MODELPATH"));
     }
 
     @Test

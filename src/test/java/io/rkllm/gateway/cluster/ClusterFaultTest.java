@@ -1,0 +1,229 @@
+package io.rkllm.gateway.cluster;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import io.lettuce.core.Consumer;
+import io.lettuce.core.RedisBusyException;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.StreamMessage;
+import io.lettuce.core.XAddArgs;
+import io.lettuce.core.XGroupCreateArgs;
+import io.lettuce.core.XReadArgs;
+import io.lettuce.core.XReadArgs.StreamOffset;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.rkllm.gateway.web.GatewayRpc;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * What a cluster does when a part of it goes away. A board that stops its heartbeats (a "ghost" played here with raw
+ * Redis commands, as a real board would have claimed and started) loses its running session as {@code worker_lost}
+ * after the lease, and the job it claimed but never started runs on a live board. Redis going away makes the gateway
+ * unready and refuse new runs with -32003; once it is back, runs go on and ended sessions read as before.
+ */
+class ClusterFaultTest {
+
+    @RegisterExtension
+    static final RedisServer REDIS = new RedisServer();
+
+    private static final String QUICK = " [[sim:prefill_ms=0]][[sim:delay_us=1000]][[sim:tokens=8]]";
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(20);
+
+    @TempDir
+    static Path dir;
+
+    static ClusterGateway a;
+
+    static RedisClient client;
+
+    @BeforeAll
+    static void startGateway() {
+        a = ClusterGateway.start(REDIS, dir, "alpha", "Alpine", "rkllm.cluster.lease=2s");
+        client = RedisClient.create(REDIS.url());
+    }
+
+    @AfterAll
+    static void stopGateway() {
+        client.shutdown();
+        a.close();
+    }
+
+    @Test
+    void aBoardWithoutHeartbeatsLosesItsRunAndItsUnstartedClaimRunsOnALiveBoard() {
+        GatewayRpc rpc = a.rpc();
+        await("A idle").atMost(TIMEOUT).until(() -> "idle".equals(board(rpc).get("state").asString()));
+        // In the cluster mode every run is queued first, until a board claims it.
+        String blocker = rpc.result("rkllm_run_async", Map.of("prompt_input",
+                "hold [[sim:prefill_ms=0]][[sim:delay_us=5000]][[sim:tokens=100000]]", "max_new_tokens", 100_000))
+            .get("session_id").asString();
+        await("A busy").atMost(TIMEOUT).until(() -> blocker.equals(rpc.status().get("running_session_id").asString()));
+        String lost = start(rpc, "lost");
+        String handedBack = start(rpc, "handed back");
+
+        try (StatefulRedisConnection<String, String> connection = client.connect()) {
+            RedisCommands<String, String> ghost = connection.sync();
+            String queue = ClusterKeys.queue("alpha");
+            try {
+                ghost.xgroupCreate(StreamOffset.from(queue, "0-0"), ClusterKeys.GROUP,
+                        XGroupCreateArgs.Builder.mkstream());
+            }
+            catch (RedisBusyException ex) {
+                // A made it already.
+            }
+            ghost.hset(ClusterKeys.board("ghost"), "models", "default,alpha");
+            ghost.pexpire(ClusterKeys.board("ghost"), 1500);
+            StreamMessage<String, String> first = claim(ghost, queue);
+            assertThat(first.getBody()).containsEntry("session", lost);
+            assertThat((Long) ghost.eval(ClusterScripts.START, ScriptOutputType.INTEGER,
+                    new String[] { ClusterKeys.session(lost), ClusterKeys.log(lost) }, "ghost", "30000")).isOne();
+            ghost.xack(queue, ClusterKeys.GROUP, first.getId());
+            ghost.xdel(queue, first.getId());
+            ghost.xadd(ClusterKeys.log(lost), new XAddArgs().id(ClusterKeys.entryId(0)), "c",
+                    "{\"seq\":0,\"delta\":\"half\",\"end\":false}");
+            assertThat(claim(ghost, queue).getBody()).containsEntry("session", handedBack);
+        }
+        rpc.result("rkllm_abort", Map.of("session_id", blocker));
+
+        await("the ghost's session ended").atMost(TIMEOUT).until(() -> !"running".equals(state(rpc, lost)));
+        JsonNode chunks = rpc.result("poll", Map.of("session_id", lost, "since_seq", 0)).get("chunks");
+        assertThat(chunks.get(0).get("delta").asString()).isEqualTo("half");
+        JsonNode end = chunks.get(1);
+        assertThat(end.get("end").asBoolean()).isTrue();
+        assertThat(end.get("finish_reason").asString()).isEqualTo("error");
+        assertThat(end.get("reason").asString()).isEqualTo("worker_lost");
+        assertThat(end.get("error").get("message").asString()).contains("ghost").contains("rkllm.cluster.lease");
+
+        await("the handed-back job finished").atMost(TIMEOUT).until(() -> "finished".equals(state(rpc, handedBack)));
+        try (StatefulRedisConnection<String, String> connection = client.connect()) {
+            assertThat(connection.sync().hget(ClusterKeys.session(handedBack), "board")).isEqualTo(a.boardId());
+        }
+    }
+
+    @Test
+    void aBoardShutDownFinishesItsRunAndLeavesTheQueuedJobsToTheOthers(@TempDir Path other) {
+        GatewayRpc rpc = a.rpc();
+        List<String> ids = new ArrayList<>();
+        String paced = " [[sim:prefill_ms=0]][[sim:delay_us=20000]][[sim:tokens=15]]";
+        try (ClusterGateway c = ClusterGateway.start(REDIS, other, "alpha", "Alpine", "rkllm.cluster.lease=2s")) {
+            for (int i = 0; i < 6; i++) {
+                ids.add(rpc.result("rkllm_run_async", Map.of("prompt_input", "job " + i + paced, "model", "alpha"))
+                    .get("session_id").asString());
+            }
+            await("C runs one").atMost(TIMEOUT).until(() -> ids.stream().anyMatch((id) -> c.boardId().equals(
+                    hget(id, "board"))));
+        }
+        await("every job ended").atMost(TIMEOUT)
+            .until(() -> ids.stream().noneMatch((id) -> List.of("queued", "running").contains(state(rpc, id))));
+        assertThat(ids).allSatisfy((id) -> assertThat(state(rpc, id)).as(id).isEqualTo("finished"));
+        assertThat(hget(ids.get(ids.size() - 1), "board")).as("the last job's board").isEqualTo(a.boardId());
+    }
+
+    @Test
+    void aClientQueuesNoMoreRunsThanItMayThroughAGateway(@TempDir Path other) throws Exception {
+        try (ClusterGateway keyed = ClusterGateway.start(REDIS, other, "alpha", "Alpine",
+                "rkllm.security.api-keys[0].name=web", "rkllm.security.api-keys[0].key=web-secret-key-0001",
+                "rkllm.limits.max-queued-per-client=1")) {
+            // A model that no board has: the first run stays queued.
+            JsonNode first = keyedRun(keyed, "one");
+            JsonNode second = keyedRun(keyed, "two");
+
+            assertThat(first.get("result").get("status").asString()).isEqualTo("queued");
+            assertThat(second.get("error").get("code").asInt()).isEqualTo(-32000);
+            assertThat(second.get("error").get("message").asString()).contains("rkllm.limits.max-queued-per-client");
+        }
+    }
+
+    private static JsonNode keyedRun(ClusterGateway gateway, String prompt) throws Exception {
+        String body = JsonMapper.shared().writeValueAsString(Map.of("jsonrpc", "2.0", "id", prompt, "method",
+                "rkllm_run_async", "params", Map.of("prompt_input", prompt, "model", "nowhere")));
+        HttpResponse<String> answer = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://localhost:" + gateway.port() + "/rpc"))
+            .header("Authorization", "Bearer web-secret-key-0001")
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build(), HttpResponse.BodyHandlers.ofString());
+        return JsonMapper.shared().readTree(answer.body());
+    }
+
+    @Test
+    void withoutRedisTheGatewayIsUnreadyAndRefusesRunsThenComesBack() throws Exception {
+        GatewayRpc rpc = a.rpc();
+        await("ready").atMost(TIMEOUT).until(() -> readiness().statusCode() == 200);
+        JsonNode before = rpc.result("rkllm_run", Map.of("prompt_input", "before" + QUICK));
+        JsonNode beforeChunks = rpc.result("poll", Map.of("session_id", before.get("session_id").asString(),
+                "since_seq", 0));
+
+        REDIS.stop();
+        try {
+            await("unready").atMost(TIMEOUT).until(() -> readiness().statusCode() == 503);
+            assertThat(readiness().body()).contains("Redis").contains("unreachable");
+            JsonNode refused = rpc.error("rkllm_run_async", Map.of("prompt_input", "during" + QUICK));
+            assertThat(refused.get("code").asInt()).isEqualTo(-32003);
+            assertThat(refused.get("message").asString()).contains("Redis");
+        }
+        finally {
+            REDIS.start();
+        }
+
+        await("ready again").atMost(TIMEOUT).until(() -> readiness().statusCode() == 200);
+        assertThat(rpc.result("rkllm_run", Map.of("prompt_input", "after" + QUICK)).get("text").asString())
+            .contains("after");
+        assertThat(rpc.result("poll", Map.of("session_id", before.get("session_id").asString(), "since_seq", 0)))
+            .as("a session that ended before").isEqualTo(beforeChunks);
+    }
+
+    private static String hget(String id, String field) {
+        try (StatefulRedisConnection<String, String> connection = client.connect()) {
+            return connection.sync().hget(ClusterKeys.session(id), field);
+        }
+    }
+
+    private static String start(GatewayRpc rpc, String prompt) {
+        return rpc.result("rkllm_run_async", Map.of("prompt_input", prompt + QUICK, "model", "alpha"))
+            .get("session_id").asString();
+    }
+
+    private static StreamMessage<String, String> claim(RedisCommands<String, String> ghost, String queue) {
+        List<StreamMessage<String, String>> claimed = ghost.xreadgroup(Consumer.from(ClusterKeys.GROUP, "ghost"),
+                XReadArgs.Builder.count(1), StreamOffset.lastConsumed(queue));
+        assertThat(claimed).as("a job for the ghost").hasSize(1);
+        return claimed.get(0);
+    }
+
+    private static String state(GatewayRpc rpc, String id) {
+        return rpc.result("poll", Map.of("session_id", id, "since_seq", 0)).get("state").asString();
+    }
+
+    private static JsonNode board(GatewayRpc rpc) {
+        return rpc.status().get("boards").valueStream()
+            .filter((board) -> board.get("id").asString().equals(a.boardId()))
+            .findFirst()
+            .orElseThrow();
+    }
+
+    private static HttpResponse<String> readiness() throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://localhost:" + a.port() + "/actuator/health/readiness")).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+}
