@@ -2,6 +2,8 @@ package io.rkllm.gateway.config;
 
 import io.rkllm.gateway.rpc.JsonRpcDispatcher;
 import io.rkllm.gateway.rpc.SubscriptionMethods;
+import io.rkllm.gateway.security.ApiErrors;
+import io.rkllm.gateway.security.ConnectionLimits;
 import io.rkllm.gateway.stream.StreamManager;
 import io.rkllm.gateway.web.GatewaySocket;
 import org.springframework.context.annotation.Bean;
@@ -28,11 +30,11 @@ public class WebSocketConfiguration {
 
     /** The upgrade with the frame size limit, for the WebSocket handler adapter that WebFlux's configuration builds. */
     @Bean
-    WebFluxConfigurer webSocketService(LimitsProperties limits) {
+    WebFluxConfigurer webSocketService(LimitsProperties limits, ConnectionLimits connections, ApiErrors errors) {
         return new WebFluxConfigurer() {
             @Override
             public WebSocketService getWebSocketService() {
-                return GatewaySocket.service(limits.maxRequestBytes());
+                return GatewaySocket.service(limits.maxRequestBytes(), connections, errors);
             }
         };
     }

@@ -4,7 +4,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -37,9 +39,9 @@ import reactor.netty.http.server.HttpServer;
  * and request timeouts for requests that never complete, a cap on open connections and a separate cap on streams
  * (SSE responses, WebSockets) that are not counted against it. Past the connection cap a new connection must send
  * its request within two seconds and gets {@code 503} with {@code Connection: close}, unless it is a health probe
- * (a few at once) or opens a stream ({@code GET /streams/…}, {@code /ws}), which the stream cap governs: a flood of
- * sockets keeps neither probes nor a reconnecting {@code EventSource} out. Those connections close after their
- * answer.
+ * (a few at once) or opens a stream ({@code GET /streams/…}, a WebSocket handshake of {@code /ws}), which the
+ * stream cap governs: a flood of sockets keeps neither probes nor a reconnecting {@code EventSource} out. Those
+ * connections close after their answer (a WebSocket's, when the socket closes).
  */
 public final class ConnectionLimits implements NettyServerCustomizer {
 
@@ -53,6 +55,9 @@ public final class ConnectionLimits implements NettyServerCustomizer {
 
     /** At most one warning per this long while connections are refused, with the count since the last one. */
     private static final Duration WARN_EVERY = Duration.ofSeconds(10);
+
+    /** What a stream refused at {@code rkllm.limits.max-streams} is told, with 503 and {@code Retry-After}. */
+    public static final String STREAMS_FULL = "too many open streams (rkllm.limits.max-streams); try again later";
 
     private static final String GATE = "rkllm.connectionGate";
 
@@ -86,21 +91,22 @@ public final class ConnectionLimits implements NettyServerCustomizer {
     }
 
     /**
-     * Counts a stream (an SSE response, a WebSocket) against {@code rkllm.limits.max-streams}; false when that many
-     * are open. A true answer must be followed by {@link #closeStream} when the stream ends.
+     * Counts a stream (an SSE response, a WebSocket) against {@code rkllm.limits.max-streams}: empty when that many
+     * are open (answer {@link #STREAMS_FULL} then), else the stream's release, to run when it ends by whatever path;
+     * running it again does nothing, so every path may run it.
      */
-    public boolean tryOpenStream() {
+    public Optional<Runnable> openStream() {
         if (this.streams.incrementAndGet() > this.settings.maxStreams()) {
             this.streams.decrementAndGet();
             refused("stream");
-            return false;
+            return Optional.empty();
         }
-        return true;
-    }
-
-    /** A stream counted by {@link #tryOpenStream} has ended. */
-    public void closeStream() {
-        this.streams.decrementAndGet();
+        AtomicBoolean counted = new AtomicBoolean(true);
+        return Optional.of(() -> {
+            if (counted.compareAndSet(true, false)) {
+                this.streams.decrementAndGet();
+            }
+        });
     }
 
     /** Open connections now, streams included. */
@@ -166,18 +172,28 @@ public final class ConnectionLimits implements NettyServerCustomizer {
             context.writeAndFlush(tooMany()).addListener(ChannelFutureListener.CLOSE);
         }
 
-        /** Lets the request through, to be answered once on a connection that closes after it. */
+        /**
+         * Lets the request through, to be answered once on a connection that closes after it; a WebSocket handshake
+         * keeps its {@code Connection: Upgrade}, and its connection ends with the socket.
+         */
         private void admit(ChannelHandlerContext context, HttpRequest request) {
-            HttpUtil.setKeepAlive(request, false);
+            if (!request.headers().contains(HttpHeaderNames.UPGRADE)) {
+                HttpUtil.setKeepAlive(request, false);
+            }
             context.pipeline().remove(OVER_CAP_TIMEOUT);
             context.pipeline().remove(this);
             context.fireChannelRead(request);
         }
 
+        /** An SSE request, or a WebSocket handshake: both count against the stream cap instead. */
         private static boolean isStream(HttpRequest request) {
             String uri = request.uri();
-            return HttpMethod.GET.equals(request.method()) && (uri.startsWith("/streams/") || uri.equals("/ws")
-                    || uri.startsWith("/ws?") || uri.startsWith("/ws/"));
+            if (!HttpMethod.GET.equals(request.method())) {
+                return false;
+            }
+            boolean socket = uri.equals("/ws") || uri.startsWith("/ws?") || uri.startsWith("/ws/");
+            return uri.startsWith("/streams/") || socket && request.headers()
+                .containsValue(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true);
         }
 
         private boolean isHealth(String uri) {

@@ -4,6 +4,8 @@ import java.time.Duration;
 import java.util.Map;
 
 import io.rkllm.gateway.rpc.JsonRpcDispatcher;
+import io.rkllm.gateway.security.ApiErrors;
+import io.rkllm.gateway.security.ConnectionLimits;
 import org.springframework.util.unit.DataSize;
 import org.springframework.web.reactive.HandlerMapping;
 import org.springframework.web.reactive.handler.SimpleUrlHandlerMapping;
@@ -33,11 +35,14 @@ public final class GatewaySocket {
     /**
      * WebSocket upgrades on Reactor Netty whose frame decoder refuses a frame (and an aggregated fragmented message)
      * over {@code maxFrame} by closing the socket with 1009, before any of it reaches the application.
+     *
+     * @param limits counts each socket against {@code rkllm.limits.max-streams}
+     * @param errors writes the refusals of handshakes
      */
-    public static WebSocketService service(DataSize maxFrame) {
+    public static WebSocketService service(DataSize maxFrame, ConnectionLimits limits, ApiErrors errors) {
         int limit = (int) Math.min(maxFrame.toBytes(), Integer.MAX_VALUE);
         return new SocketHandshake(new ReactorNettyRequestUpgradeStrategy(
-                () -> WebsocketServerSpec.builder().maxFramePayloadLength(limit)));
+                () -> WebsocketServerSpec.builder().maxFramePayloadLength(limit)), limits, errors);
     }
 
 }
