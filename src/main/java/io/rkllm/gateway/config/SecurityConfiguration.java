@@ -86,7 +86,8 @@ public class SecurityConfiguration {
     ConnectionLimits connectionLimits(LimitsProperties limits, Clock clock,
             @Value("${management.endpoints.web.base-path:/actuator}") String actuatorPath) {
         return new ConnectionLimits(new ConnectionLimits.Settings(limits.maxConnections(), limits.maxStreams(),
-                limits.idleTimeout(), limits.readTimeout(), limits.requestTimeout(), actuatorPath + "/health"), clock);
+                limits.idleTimeout(), limits.readTimeout(), limits.requestTimeout(), limits.headerTimeout(),
+                actuatorPath + "/health"), clock);
     }
 
     @Bean
