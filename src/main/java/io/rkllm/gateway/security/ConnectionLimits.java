@@ -41,14 +41,15 @@ import reactor.netty.NettyPipeline;
 import reactor.netty.http.server.HttpServer;
 
 /**
- * Bounds the server's sockets with Reactor Netty's own settings and one pipeline handler, so that a flood of
- * connections never silences health or running streams: an idle timeout for connections that send no request, read
- * and request timeouts for requests that never complete, a cap on open connections and a separate cap on streams
- * (SSE responses, WebSockets) that are not counted against it. Past the connection cap a new connection must send
- * its request within two seconds and gets {@code 503} with {@code Connection: close}, unless it is a health probe
- * (a few at once) or opens a stream ({@code GET /streams/…}, a WebSocket handshake of {@code /ws}), which the
- * stream cap governs: a flood of sockets keeps neither probes nor a reconnecting {@code EventSource} out. Those
- * connections close after their answer (a WebSocket's, when the socket closes).
+ * Bounds the server's sockets with Reactor Netty's own settings and a few pipeline handlers, so that a flood of
+ * connections never silences health or running streams: an idle timeout for connections that send no request, a
+ * deadline for a request's headers, read and request timeouts for bodies that never complete, a cap on open
+ * connections and a separate cap on streams (SSE responses, WebSockets) that are not counted against it. Past the
+ * connection cap a new connection must send its request within two seconds and gets {@code 503} with
+ * {@code Connection: close}, unless it is a health probe (a few at once) or opens a stream ({@code GET /streams/…}, a
+ * WebSocket handshake of {@code /ws}), which the stream cap governs: a flood of sockets keeps neither probes nor a
+ * reconnecting {@code EventSource} out. Those connections close after their answer (a WebSocket's, when the socket
+ * closes).
  */
 public final class ConnectionLimits implements NettyServerCustomizer {
 
