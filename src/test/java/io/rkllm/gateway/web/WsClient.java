@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -155,11 +156,20 @@ final class WsClient implements AutoCloseable {
         return this.closeReason.get();
     }
 
-    /** An orderly close from the client's side (1000). */
+    /** An orderly close from the client's side (1000), unless the service closed the socket first. */
     @Override
     public void close() {
-        if (!this.socket.isOutputClosed()) {
+        if (this.socket.isOutputClosed()) {
+            return;
+        }
+        try {
             this.socket.sendClose(WebSocket.NORMAL_CLOSURE, "").join();
+        }
+        catch (CompletionException ex) {
+            // The JDK answers the service's close itself, which may close the output between the check and the send.
+            if (!this.closeCode.isDone()) {
+                throw ex;
+            }
         }
     }
 
