@@ -15,7 +15,7 @@ import static org.awaitility.Awaitility.await;
  * Over real sockets: a WebSocket counts against {@code rkllm.limits.max-streams} with the SSE streams for as long as
  * it is open; past the cap its handshake gets 503 in the shape an SSE request gets, while health and the running
  * streams keep answering; closing a socket, by the client, by the service or by dropping the connection, frees its
- * slot once.
+ * slot once, and a handshake refused as invalid holds none.
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = "rkllm.limits.max-streams=2")
 class WebSocketStreamLimitTest extends LiveGatewayTest {
@@ -28,7 +28,16 @@ class WebSocketStreamLimitTest extends LiveGatewayTest {
         RawSseClient sse = stream("/streams/" + session, Map.of());
         sse.nextEvent((event) -> "chunk".equals(event.event()), WAIT);
 
-        try (WsClient socket = WsClient.connect(this.port)) {
+        try (RawHttp invalid = RawHttp.connect(this.port)) {
+            invalid.get("/ws", Map.of("Upgrade", "websocket", "Connection", "Upgrade", "Sec-WebSocket-Version", "13"));
+            assertThat(invalid.head().status()).as("a handshake without Sec-WebSocket-Key").isEqualTo(400);
+            invalid.readBody();
+            // Its connection stays open for more requests, but holds no stream.
+            try (WsClient socket = WsClient.connect(this.port)) {
+                assertRefused();
+            }
+        }
+        try (WsClient socket = awaitAdmitted()) {
             assertRefused();
             assertRefused();
             assertThat(RawHttp.get(this.port, "/actuator/health/liveness").status()).isEqualTo(200);
