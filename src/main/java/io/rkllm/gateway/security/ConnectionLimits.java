@@ -198,7 +198,7 @@ public final class ConnectionLimits implements NettyServerCustomizer {
          * keeps its {@code Connection: Upgrade}, and its connection ends with the socket.
          */
         private void admit(ChannelHandlerContext context, HttpRequest request) {
-            if (!request.headers().contains(HttpHeaderNames.UPGRADE)) {
+            if (!isWebSocketHandshake(request)) {
                 HttpUtil.setKeepAlive(request, false);
             }
             context.pipeline().remove(OVER_CAP_TIMEOUT);
@@ -213,8 +213,11 @@ public final class ConnectionLimits implements NettyServerCustomizer {
                 return false;
             }
             boolean socket = uri.equals("/ws") || uri.startsWith("/ws?") || uri.startsWith("/ws/");
-            return uri.startsWith("/streams/") || socket && request.headers()
-                .containsValue(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true);
+            return uri.startsWith("/streams/") || socket && isWebSocketHandshake(request);
+        }
+
+        private static boolean isWebSocketHandshake(HttpRequest request) {
+            return request.headers().containsValue(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true);
         }
 
         private boolean isHealth(String uri) {
