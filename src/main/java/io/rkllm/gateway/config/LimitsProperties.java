@@ -23,6 +23,8 @@ import org.springframework.util.unit.DataSize;
  * @param idleTimeout a connection that sends no request for this long is closed
  * @param readTimeout a request whose body stops arriving for this long is dropped
  * @param requestTimeout a request whose body has not arrived whole after this long is dropped
+ * @param headerTimeout a request whose line and headers have not arrived whole this long after its first byte gets
+ * 408 and its connection is closed (the idle timeout starts again at every byte, so it cannot bound them)
  */
 @ConfigurationProperties("rkllm.limits")
 public record LimitsProperties(@DefaultValue("32") int maxBatch, @DefaultValue("1MB") DataSize maxRequestBytes,
@@ -30,7 +32,8 @@ public record LimitsProperties(@DefaultValue("32") int maxBatch, @DefaultValue("
         @DefaultValue("64") int maxDepth, @DefaultValue("256") int maxIdLength,
         @DefaultValue("256KB") DataSize maxPromptBytes, @DefaultValue("1024") int maxConnections,
         @DefaultValue("8192") int maxStreams, @DefaultValue("60s") Duration idleTimeout,
-        @DefaultValue("20s") Duration readTimeout, @DefaultValue("60s") Duration requestTimeout) {
+        @DefaultValue("20s") Duration readTimeout, @DefaultValue("60s") Duration requestTimeout,
+        @DefaultValue("10s") Duration headerTimeout) {
 
     public LimitsProperties {
         if (maxBatch < 1) {
@@ -59,10 +62,10 @@ public record LimitsProperties(@DefaultValue("32") int maxBatch, @DefaultValue("
         if (maxConnections < 1 || maxStreams < 1) {
             throw new IllegalArgumentException("rkllm.limits.max-connections and max-streams must be at least 1");
         }
-        for (Duration timeout : new Duration[] { idleTimeout, readTimeout, requestTimeout }) {
+        for (Duration timeout : new Duration[] { idleTimeout, readTimeout, requestTimeout, headerTimeout }) {
             if (timeout.isNegative() || timeout.isZero()) {
-                throw new IllegalArgumentException(
-                        "rkllm.limits.idle-timeout, read-timeout and request-timeout must be positive, got " + timeout);
+                throw new IllegalArgumentException("rkllm.limits.idle-timeout, read-timeout, request-timeout and "
+                        + "header-timeout must be positive, got " + timeout);
             }
         }
     }

@@ -16,6 +16,7 @@ import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.security.config.Customizer;
+import org.springframework.security.config.observation.SecurityObservationSettings;
 import org.springframework.security.config.web.server.SecurityWebFiltersOrder;
 import org.springframework.security.config.web.server.ServerHttpSecurity;
 import org.springframework.security.web.server.SecurityWebFilterChain;
@@ -42,6 +43,16 @@ public class SecurityConfiguration {
     @Bean
     StreamTokens streamTokens(SecurityProperties properties, Clock clock) {
         return new StreamTokens(properties.streamTokens(), clock);
+    }
+
+    /**
+     * No observation (a span, a long task timer sample, their contexts) per security filter, authentication and
+     * authorization: each one lived as long as its exchange, so an open stream held eight of them. The requests
+     * themselves are still observed ({@code http.server.requests}).
+     */
+    @Bean
+    static SecurityObservationSettings securityObservationSettings() {
+        return SecurityObservationSettings.noObservations();
     }
 
     /** Also keeps Boot from making a user with a generated password. */
@@ -86,7 +97,8 @@ public class SecurityConfiguration {
     ConnectionLimits connectionLimits(LimitsProperties limits, Clock clock,
             @Value("${management.endpoints.web.base-path:/actuator}") String actuatorPath) {
         return new ConnectionLimits(new ConnectionLimits.Settings(limits.maxConnections(), limits.maxStreams(),
-                limits.idleTimeout(), limits.readTimeout(), limits.requestTimeout(), actuatorPath + "/health"), clock);
+                limits.idleTimeout(), limits.readTimeout(), limits.requestTimeout(), limits.headerTimeout(),
+                actuatorPath + "/health"), clock);
     }
 
     @Bean

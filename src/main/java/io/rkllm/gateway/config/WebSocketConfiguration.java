@@ -2,6 +2,10 @@ package io.rkllm.gateway.config;
 
 import io.rkllm.gateway.rpc.JsonRpcDispatcher;
 import io.rkllm.gateway.rpc.SubscriptionMethods;
+import io.rkllm.gateway.security.ApiErrors;
+import io.rkllm.gateway.security.ApiKeys;
+import io.rkllm.gateway.security.ConnectionLimits;
+import io.rkllm.gateway.security.SocketLogin;
 import io.rkllm.gateway.stream.StreamManager;
 import io.rkllm.gateway.web.GatewaySocket;
 import org.springframework.context.annotation.Bean;
@@ -22,17 +26,18 @@ public class WebSocketConfiguration {
 
     @Bean
     HandlerMapping webSocketMapping(JsonRpcDispatcher dispatcher, ObjectMapper mapper, WsProperties ws,
-            StreamsProperties streams) {
-        return GatewaySocket.mapping(dispatcher, mapper, ws.maxPendingFrames(), streams.heartbeat());
+            StreamsProperties streams, ApiKeys keys) {
+        return GatewaySocket.mapping(dispatcher, mapper, ws.maxPendingFrames(), streams.heartbeat(),
+                new SocketLogin(keys), ws.authTimeout());
     }
 
     /** The upgrade with the frame size limit, for the WebSocket handler adapter that WebFlux's configuration builds. */
     @Bean
-    WebFluxConfigurer webSocketService(LimitsProperties limits) {
+    WebFluxConfigurer webSocketService(LimitsProperties limits, ConnectionLimits connections, ApiErrors errors) {
         return new WebFluxConfigurer() {
             @Override
             public WebSocketService getWebSocketService() {
-                return GatewaySocket.service(limits.maxRequestBytes());
+                return GatewaySocket.service(limits.maxRequestBytes(), connections, errors);
             }
         };
     }

@@ -4,27 +4,36 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.timeout.ReadTimeoutHandler;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.reactor.netty.NettyServerCustomizer;
@@ -32,14 +41,15 @@ import reactor.netty.NettyPipeline;
 import reactor.netty.http.server.HttpServer;
 
 /**
- * Bounds the server's sockets with Reactor Netty's own settings and one pipeline handler, so that a flood of
- * connections never silences health or running streams: an idle timeout for connections that send no request, read
- * and request timeouts for requests that never complete, a cap on open connections and a separate cap on streams
- * (SSE responses, WebSockets) that are not counted against it. Past the connection cap a new connection must send
- * its request within two seconds and gets {@code 503} with {@code Connection: close}, unless it is a health probe
- * (a few at once) or opens a stream ({@code GET /streams/…}, {@code /ws}), which the stream cap governs: a flood of
- * sockets keeps neither probes nor a reconnecting {@code EventSource} out. Those connections close after their
- * answer.
+ * Bounds the server's sockets with Reactor Netty's own settings and a few pipeline handlers, so that a flood of
+ * connections never silences health or running streams: an idle timeout for connections that send no request, a
+ * deadline for a request's headers, read and request timeouts for bodies that never complete, a cap on open
+ * connections and a separate cap on streams (SSE responses, WebSockets) that are not counted against it. Past the
+ * connection cap a new connection must send its request within two seconds and gets {@code 503} with
+ * {@code Connection: close}, unless it is a health probe (a few at once) or opens a stream ({@code GET /streams/…}, a
+ * WebSocket handshake of {@code /ws}), which the stream cap governs: a flood of sockets keeps neither probes nor a
+ * reconnecting {@code EventSource} out. Those connections close after their answer (a WebSocket's, when the socket
+ * closes).
  */
 public final class ConnectionLimits implements NettyServerCustomizer {
 
@@ -54,9 +64,16 @@ public final class ConnectionLimits implements NettyServerCustomizer {
     /** At most one warning per this long while connections are refused, with the count since the last one. */
     private static final Duration WARN_EVERY = Duration.ofSeconds(10);
 
+    /** What a stream refused at {@code rkllm.limits.max-streams} is told, with 503 and {@code Retry-After}. */
+    public static final String STREAMS_FULL = "too many open streams (rkllm.limits.max-streams); try again later";
+
     private static final String GATE = "rkllm.connectionGate";
 
     private static final String OVER_CAP_TIMEOUT = "rkllm.overCapReadTimeout";
+
+    private static final String HEADER_DEADLINE = "rkllm.headerDeadline";
+
+    private static final String HEADER_BYTES = "rkllm.headerBytes";
 
     private final Settings settings;
 
@@ -86,21 +103,22 @@ public final class ConnectionLimits implements NettyServerCustomizer {
     }
 
     /**
-     * Counts a stream (an SSE response, a WebSocket) against {@code rkllm.limits.max-streams}; false when that many
-     * are open. A true answer must be followed by {@link #closeStream} when the stream ends.
+     * Counts a stream (an SSE response, a WebSocket) against {@code rkllm.limits.max-streams}: empty when that many
+     * are open (answer {@link #STREAMS_FULL} then), else the stream's release, to run when it ends by whatever path;
+     * running it again does nothing, so every path may run it.
      */
-    public boolean tryOpenStream() {
+    public Optional<Runnable> openStream() {
         if (this.streams.incrementAndGet() > this.settings.maxStreams()) {
             this.streams.decrementAndGet();
             refused("stream");
-            return false;
+            return Optional.empty();
         }
-        return true;
-    }
-
-    /** A stream counted by {@link #tryOpenStream} has ended. */
-    public void closeStream() {
-        this.streams.decrementAndGet();
+        AtomicBoolean counted = new AtomicBoolean(true);
+        return Optional.of(() -> {
+            if (counted.compareAndSet(true, false)) {
+                this.streams.decrementAndGet();
+            }
+        });
     }
 
     /** Open connections now, streams included. */
@@ -111,6 +129,12 @@ public final class ConnectionLimits implements NettyServerCustomizer {
     private void opened(Channel channel) {
         int connections = this.open.incrementAndGet();
         channel.closeFuture().addListener((future) -> this.open.decrementAndGet());
+        if (channel.pipeline().get(NettyPipeline.HttpCodec) != null) {
+            HeaderDeadline deadline = new HeaderDeadline();
+            channel.pipeline()
+                .addBefore(NettyPipeline.HttpCodec, HEADER_BYTES, deadline.bytes)
+                .addAfter(NettyPipeline.HttpCodec, HEADER_DEADLINE, deadline);
+        }
         if (connections - this.streams.get() > this.settings.maxConnections()) {
             channel.pipeline().addFirst(OVER_CAP_TIMEOUT,
                     new ReadTimeoutHandler(OVER_CAP_READ.toMillis(), TimeUnit.MILLISECONDS));
@@ -163,21 +187,37 @@ public final class ConnectionLimits implements NettyServerCustomizer {
             this.refusing = true;
             ReferenceCountUtil.release(message);
             refused("connection");
-            context.writeAndFlush(tooMany()).addListener(ChannelFutureListener.CLOSE);
+            FullHttpResponse refusal = jsonError(HttpResponseStatus.SERVICE_UNAVAILABLE,
+                    "too many open connections (rkllm.limits.max-connections); try again later");
+            refusal.headers().set(HttpHeaderNames.RETRY_AFTER, 1);
+            context.writeAndFlush(refusal).addListener(ChannelFutureListener.CLOSE);
         }
 
-        /** Lets the request through, to be answered once on a connection that closes after it. */
+        /**
+         * Lets the request through, to be answered once on a connection that closes after it; a WebSocket handshake
+         * keeps its {@code Connection: Upgrade}, and its connection ends with the socket.
+         */
         private void admit(ChannelHandlerContext context, HttpRequest request) {
-            HttpUtil.setKeepAlive(request, false);
+            if (!isWebSocketHandshake(request)) {
+                HttpUtil.setKeepAlive(request, false);
+            }
             context.pipeline().remove(OVER_CAP_TIMEOUT);
             context.pipeline().remove(this);
             context.fireChannelRead(request);
         }
 
+        /** An SSE request, or a WebSocket handshake: both count against the stream cap instead. */
         private static boolean isStream(HttpRequest request) {
             String uri = request.uri();
-            return HttpMethod.GET.equals(request.method()) && (uri.startsWith("/streams/") || uri.equals("/ws")
-                    || uri.startsWith("/ws?") || uri.startsWith("/ws/"));
+            if (!HttpMethod.GET.equals(request.method())) {
+                return false;
+            }
+            boolean socket = uri.equals("/ws") || uri.startsWith("/ws?") || uri.startsWith("/ws/");
+            return uri.startsWith("/streams/") || socket && isWebSocketHandshake(request);
+        }
+
+        private static boolean isWebSocketHandshake(HttpRequest request) {
+            return request.headers().containsValue(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true);
         }
 
         private boolean isHealth(String uri) {
@@ -185,20 +225,112 @@ public final class ConnectionLimits implements NettyServerCustomizer {
             return uri.equals(health) || uri.startsWith(health + "/") || uri.startsWith(health + "?");
         }
 
-        private FullHttpResponse tooMany() {
-            byte[] body = ("{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32000,\"message\":\"too many open "
-                    + "connections (rkllm.limits.max-connections); try again later\"}}")
-                .getBytes(StandardCharsets.UTF_8);
-            FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
-                    HttpResponseStatus.SERVICE_UNAVAILABLE, Unpooled.wrappedBuffer(body));
-            response.headers()
-                .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
-                .set(HttpHeaderNames.CONTENT_LENGTH, body.length)
-                .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE)
-                .set(HttpHeaderNames.RETRY_AFTER, 1);
-            return response;
+    }
+
+    /**
+     * Bounds the time from a request's first byte to the end of its headers by {@code rkllm.limits.header-timeout},
+     * which Reactor Netty's idle timeout does not: that one starts again at every byte, so a client sending its
+     * headers a byte at a time would hold the connection for ever. Sits behind the HTTP codec, where it sees each
+     * request's decoded head and the end of each answer, with {@link #bytes} in front of it, where the bytes arrive:
+     * armed by bytes that come while no request is open (before its head is decoded, or after the answer to the
+     * last one), disarmed by the head. A WebSocket's upgrade removes both. When it fires, the client gets 408 and the
+     * connection is closed.
+     */
+    private final class HeaderDeadline extends ChannelDuplexHandler {
+
+        /** In front of the codec: bytes of a request whose head has not been decoded yet arm the deadline. */
+        final ChannelInboundHandlerAdapter bytes = new ChannelInboundHandlerAdapter() {
+
+            @Override
+            public void channelRead(ChannelHandlerContext context, Object message) {
+                arm();
+                context.fireChannelRead(message);
+            }
+
+        };
+
+        /** Requests whose head was read and whose answer is not complete yet; on the event loop only. */
+        private int open;
+
+        private @Nullable ScheduledFuture<?> deadline;
+
+        private @Nullable ChannelHandlerContext context;
+
+        @Override
+        public void handlerAdded(ChannelHandlerContext context) {
+            this.context = context;
         }
 
+        @Override
+        public void channelRead(ChannelHandlerContext context, Object message) {
+            if (message instanceof HttpRequest) {
+                this.open++;
+                disarm();
+            }
+            context.fireChannelRead(message);
+        }
+
+        @Override
+        public void write(ChannelHandlerContext context, Object message, ChannelPromise promise) {
+            if (message instanceof HttpResponse response
+                    && response.status().equals(HttpResponseStatus.SWITCHING_PROTOCOLS)) {
+                context.write(message, promise);
+                context.pipeline().remove(this);
+                context.pipeline().remove(this.bytes);
+                return;
+            }
+            if (message instanceof LastHttpContent && !(message instanceof HttpResponse response
+                    && response.status().codeClass() == HttpStatusClass.INFORMATIONAL)) {
+                this.open = Math.max(0, this.open - 1);
+            }
+            context.write(message, promise);
+        }
+
+        @Override
+        public void handlerRemoved(ChannelHandlerContext context) {
+            disarm();
+        }
+
+        private void arm() {
+            ChannelHandlerContext context = this.context;
+            if (this.open == 0 && this.deadline == null && context != null && !context.isRemoved()) {
+                this.deadline = context.executor().schedule(() -> expire(context),
+                        ConnectionLimits.this.settings.headerTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            }
+        }
+
+        private void expire(ChannelHandlerContext context) {
+            this.deadline = null;
+            if (this.open > 0 || context.isRemoved()) {
+                return;
+            }
+            logger.debug("Closing {}: its request's headers did not arrive within {} (rkllm.limits.header-timeout)",
+                    context.channel().remoteAddress(), ConnectionLimits.this.settings.headerTimeout());
+            context.writeAndFlush(jsonError(HttpResponseStatus.REQUEST_TIMEOUT,
+                    "the request's headers did not arrive within rkllm.limits.header-timeout"))
+                .addListener(ChannelFutureListener.CLOSE);
+        }
+
+        private void disarm() {
+            if (this.deadline != null) {
+                this.deadline.cancel(false);
+                this.deadline = null;
+            }
+        }
+
+    }
+
+    /** A JSON-RPC error answer written below the application, on a connection that closes after it. */
+    private static FullHttpResponse jsonError(HttpResponseStatus status, String message) {
+        byte[] body = ("{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32000,\"message\":\"" + message
+                + "\"}}").getBytes(StandardCharsets.UTF_8);
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
+                Unpooled.wrappedBuffer(body));
+        response.headers()
+            .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
+            .set(HttpHeaderNames.CONTENT_LENGTH, body.length)
+            .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        return response;
     }
 
     /**
@@ -207,10 +339,12 @@ public final class ConnectionLimits implements NettyServerCustomizer {
      * @param idleTimeout a connection that sends no request for this long is closed
      * @param readTimeout a request whose body stops arriving for this long is dropped
      * @param requestTimeout a request whose body has not arrived whole after this long is dropped
+     * @param headerTimeout a request whose line and headers have not arrived whole this long after its first byte gets
+     * 408 and its connection is closed
      * @param healthPath the health endpoint's path, which stays reachable past the cap
      */
     public record Settings(int maxConnections, int maxStreams, Duration idleTimeout, Duration readTimeout,
-            Duration requestTimeout, String healthPath) {
+            Duration requestTimeout, Duration headerTimeout, String healthPath) {
     }
 
 }

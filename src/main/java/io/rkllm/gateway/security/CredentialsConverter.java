@@ -23,11 +23,18 @@ public final class CredentialsConverter implements ServerAuthenticationConverter
 
     static final String API_KEY_HEADER = "x-api-key";
 
+    /** The handshake header in which a browser's WebSocket offers its subprotocols. */
+    public static final String SEC_WEBSOCKET_PROTOCOL = "Sec-WebSocket-Protocol";
+
     static final String ACCESS_TOKEN = "access_token";
 
     private static final String BEARER = "Bearer ";
 
-    private static final String SUBPROTOCOL_PREFIX = "bearer.";
+    /**
+     * What a WebSocket handshake's {@code Sec-WebSocket-Protocol} entry holding a key begins with; the service never
+     * answers with that entry, so the client offers the endpoint's own subprotocol with it.
+     */
+    public static final String KEY_SUBPROTOCOL_PREFIX = "bearer.";
 
     private static final PathPattern STREAM = PathPatternParser.defaultInstance.parse("/streams/{id}");
 
@@ -59,13 +66,13 @@ public final class CredentialsConverter implements ServerAuthenticationConverter
         if (header != null) {
             return header.trim();
         }
-        List<String> protocols = headers.get("Sec-WebSocket-Protocol");
+        List<String> protocols = headers.get(SEC_WEBSOCKET_PROTOCOL);
         if (protocols != null) {
             for (String value : protocols) {
                 for (String protocol : value.split(",")) {
                     String trimmed = protocol.trim();
-                    if (trimmed.startsWith(SUBPROTOCOL_PREFIX)) {
-                        return trimmed.substring(SUBPROTOCOL_PREFIX.length());
+                    if (trimmed.startsWith(KEY_SUBPROTOCOL_PREFIX)) {
+                        return trimmed.substring(KEY_SUBPROTOCOL_PREFIX.length());
                     }
                 }
             }

@@ -4,7 +4,6 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 import io.rkllm.gateway.rpc.InferenceMethods;
@@ -66,20 +65,14 @@ final class SseEvents {
      * @param preamble an encoded event to send first (null: none)
      */
     Mono<ServerResponse> respond(byte @Nullable [] preamble, Flux<StreamEvent> events) {
-        if (!this.limits.tryOpenStream()) {
+        Runnable release = this.limits.openStream().orElse(null);
+        if (release == null) {
             events.subscribe().dispose();
             return ServerResponse.status(HttpStatus.SERVICE_UNAVAILABLE)
                 .contentType(MediaType.APPLICATION_JSON)
                 .header(HttpHeaders.RETRY_AFTER, "1")
-                .bodyValue(ErrorBodies.of(ErrorCode.QUEUE_FULL,
-                        "too many open streams (rkllm.limits.max-streams); try again later"));
+                .bodyValue(ErrorBodies.of(ErrorCode.QUEUE_FULL, ConnectionLimits.STREAMS_FULL));
         }
-        AtomicBoolean counted = new AtomicBoolean(true);
-        Runnable release = () -> {
-            if (counted.compareAndSet(true, false)) {
-                this.limits.closeStream();
-            }
-        };
         BodyInserter<Object, ServerHttpResponse> body = (response, context) -> {
             // The connection's end releases the stream too, should the events never be subscribed.
             StreamedBody.connection(response).onDispose(release::run);

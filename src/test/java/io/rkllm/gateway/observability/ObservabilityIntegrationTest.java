@@ -206,6 +206,16 @@ class ObservabilityIntegrationTest {
     }
 
     @Test
+    void requestsAreObservedButNotEachSecurityFilterOfThem() {
+        rpc("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}");
+
+        String scrape = scrape();
+        assertThat(scrape).contains("http_server_requests_seconds_count{");
+        assertThat(scrape).as("an observation per security filter lives as long as its exchange (an open stream)")
+            .doesNotContain("spring_security_");
+    }
+
+    @Test
     void oneSessionReadsAsItsListEntryWithoutBeingKeptAlive() {
         StreamSession session = this.manager.startSynthetic(List.of("one"), Duration.ZERO, Caller.UNIDENTIFIED,
                 null).session();

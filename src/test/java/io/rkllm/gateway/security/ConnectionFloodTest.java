@@ -28,8 +28,8 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * Over real sockets: past the connection cap new connections get a clear 503 and are closed, while health probes
- * and a running stream keep answering and new stream readers still get in, up to the stream cap; a request that stops
- * halfway is dropped after the read timeout.
+ * and a running stream keep answering and new stream readers (SSE, WebSocket) still get in, up to the stream cap
+ * that both count against; a request that stops halfway is dropped after the read timeout.
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
         properties = { "rkllm.limits.max-connections=12", "rkllm.limits.max-streams=2",
@@ -37,6 +37,9 @@ import static org.awaitility.Awaitility.await;
 class ConnectionFloodTest {
 
     private static final String ENDLESS = "flood [[sim:prefill_ms=0]][[sim:delay_us=5000]][[sim:tokens=100000]]";
+
+    private static final String WEBSOCKET_HANDSHAKE = "GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n"
+            + "Connection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n";
 
     private static final String PING = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}";
 
@@ -101,6 +104,11 @@ class ConnectionFloodTest {
         assertThat(third.status()).as("a third stream past max-streams 2").isEqualTo(503);
         assertThat(third.body()).contains("rkllm.limits.max-streams");
         second.socket().close();
+        Socket webSocket = await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(this::open,
+                (socket) -> exchange(socket, WEBSOCKET_HANDSHAKE, true).status() == 101);
+        Answer fourth = exchange(open(), "GET /streams/" + session + " HTTP/1.1\r\nHost: x\r\n\r\n");
+        assertThat(fourth.status()).as("a WebSocket past the connection cap holds the freed stream").isEqualTo(503);
+        webSocket.close();
         await().atMost(Duration.ofSeconds(10)).until(() -> exchange(open(),
                 "GET /streams/" + session + " HTTP/1.1\r\nHost: x\r\n\r\n", true).status() == 200);
     }

@@ -6,6 +6,7 @@ import java.io.DataInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -37,13 +38,24 @@ final class RawWebSocket implements Closeable {
      * @param receiveBufferSize the socket's receive buffer (0 for the system's)
      */
     static RawWebSocket open(int port, int receiveBufferSize) throws IOException {
-        RawHttp http = RawHttp.connect(port, receiveBufferSize);
-        byte[] key = new byte[16];
-        ThreadLocalRandom.current().nextBytes(key);
-        http.get("/ws", Map.of("Upgrade", "websocket", "Connection", "Upgrade", "Sec-WebSocket-Version", "13",
-                "Sec-WebSocket-Key", Base64.getEncoder().encodeToString(key)));
+        RawHttp http = handshake(RawHttp.connect(port, receiveBufferSize), Map.of());
         assertThat(http.head().status()).as("handshake status").isEqualTo(101);
         return new RawWebSocket(http);
+    }
+
+    /** Opens {@code /ws}, which must answer its handshake with 101. */
+    static RawWebSocket open(int port) throws IOException {
+        return open(port, 0);
+    }
+
+    /** Writes the handshake of {@code /ws} with these headers added; the answer is left to read. */
+    static RawHttp handshake(RawHttp http, Map<String, String> headers) throws IOException {
+        byte[] key = new byte[16];
+        ThreadLocalRandom.current().nextBytes(key);
+        Map<String, String> all = new LinkedHashMap<>(Map.of("Upgrade", "websocket", "Connection", "Upgrade",
+                "Sec-WebSocket-Version", "13", "Sec-WebSocket-Key", Base64.getEncoder().encodeToString(key)));
+        all.putAll(headers);
+        return http.get("/ws", all);
     }
 
     /** Sends a text frame, masked as a client must. */

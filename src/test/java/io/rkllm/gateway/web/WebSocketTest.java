@@ -74,6 +74,20 @@ class WebSocketTest extends LiveGatewayTest {
     }
 
     @Test
+    void withoutKeysASocketGetsItsSubprotocolAndAnAuthFirstMessageIsAnsweredAndChangesNothing() throws Exception {
+        WsClient page = WsClient.connect(this.port, "rkllm.jsonrpc", "bearer.any-key");
+        this.sockets.add(page);
+        assertThat(page.subprotocol()).isEqualTo("rkllm.jsonrpc");
+
+        JsonNode auth = page.result("auth", Map.of("api_key", "any-key"), WAIT);
+        assertThat(auth.get("key_name").isNull()).isTrue();
+        assertThat(auth.get("role").asString()).as("without keys everyone is an admin").isEqualTo("admin");
+        assertThat(page.result("ping", Map.of(), WAIT).get("pong").asBoolean()).isTrue();
+        assertThat(page.call("auth", Map.of(), WAIT).at("/error/code").asInt())
+            .as("only a first message is an auth").isEqualTo(-32601);
+    }
+
+    @Test
     void twoSocketsStreamTheirOwnRunsAndNeverSeeEachOthersChunks() throws Exception {
         WsClient first = socket();
         WsClient second = socket();

@@ -6,14 +6,17 @@ import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -32,13 +35,18 @@ final class WsClient implements AutoCloseable {
 
     private final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
 
+    private final AtomicReference<String> closeReason = new AtomicReference<>();
+
     private final AtomicInteger pings = new AtomicInteger();
 
     private final WebSocket socket;
 
-    private WsClient(int port, Map<String, String> headers) {
+    private WsClient(int port, Map<String, String> headers, String... subprotocols) {
         WebSocket.Builder builder = HttpClient.newHttpClient().newWebSocketBuilder();
         headers.forEach(builder::header);
+        if (subprotocols.length > 0) {
+            builder.subprotocols(subprotocols[0], Arrays.copyOfRange(subprotocols, 1, subprotocols.length));
+        }
         this.socket = builder.buildAsync(URI.create("ws://localhost:" + port + "/ws"), new Listener()).join();
     }
 
@@ -49,6 +57,16 @@ final class WsClient implements AutoCloseable {
     /** A socket whose handshake carries these headers (an API key). */
     static WsClient connect(int port, Map<String, String> headers) {
         return new WsClient(port, headers);
+    }
+
+    /** A socket whose handshake offers these subprotocols, as a browser's {@code new WebSocket(url, protocols)}. */
+    static WsClient connect(int port, String... subprotocols) {
+        return new WsClient(port, Map.of(), subprotocols);
+    }
+
+    /** The subprotocol the service answered the handshake with; empty for none. */
+    String subprotocol() {
+        return this.socket.getSubprotocol();
     }
 
     /** Sends one text frame. */
@@ -132,11 +150,26 @@ final class WsClient implements AutoCloseable {
         return this.closeCode.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    /** An orderly close from the client's side (1000). */
+    /** The reason that came with the close code, once the service closed the socket. */
+    String closeReason(Duration timeout) throws Exception {
+        closeCode(timeout);
+        return this.closeReason.get();
+    }
+
+    /** An orderly close from the client's side (1000), unless the service closed the socket first. */
     @Override
     public void close() {
-        if (!this.socket.isOutputClosed()) {
+        if (this.socket.isOutputClosed()) {
+            return;
+        }
+        try {
             this.socket.sendClose(WebSocket.NORMAL_CLOSURE, "").join();
+        }
+        catch (CompletionException ex) {
+            // The JDK answers the service's close itself, which may close the output between the check and the send.
+            if (!this.closeCode.isDone()) {
+                throw ex;
+            }
         }
     }
 
@@ -165,6 +198,7 @@ final class WsClient implements AutoCloseable {
 
         @Override
         public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+            WsClient.this.closeReason.set(reason);
             WsClient.this.closeCode.complete(statusCode);
             return null;
         }
