@@ -43,7 +43,7 @@ import reactor.netty.http.server.HttpServer;
 /**
  * Bounds the server's sockets with Reactor Netty's own settings and a few pipeline handlers, so that a flood of
  * connections never silences health or running streams: an idle timeout for connections that send no request, a
- * deadline for a request's headers, read and request timeouts for bodies that never complete, a cap on open
+ * deadline for a request's headers and one for its body, a read timeout for bodies that stall, a cap on open
  * connections and a separate cap on streams (SSE responses, WebSockets) that are not counted against it. Past the
  * connection cap a new connection must send its request within two seconds and gets {@code 503} with
  * {@code Connection: close}, unless it is a health probe (a few at once) or opens a stream ({@code GET /streams/…}, a
@@ -71,9 +71,9 @@ public final class ConnectionLimits implements NettyServerCustomizer {
 
     private static final String OVER_CAP_TIMEOUT = "rkllm.overCapReadTimeout";
 
-    private static final String HEADER_DEADLINE = "rkllm.headerDeadline";
+    private static final String REQUEST_DEADLINES = "rkllm.requestDeadlines";
 
-    private static final String HEADER_BYTES = "rkllm.headerBytes";
+    private static final String REQUEST_BYTES = "rkllm.requestBytes";
 
     private final Settings settings;
 
@@ -98,7 +98,6 @@ public final class ConnectionLimits implements NettyServerCustomizer {
     public HttpServer apply(HttpServer server) {
         return server.idleTimeout(this.settings.idleTimeout())
             .readTimeout(this.settings.readTimeout())
-            .requestTimeout(this.settings.requestTimeout())
             .doOnChannelInit((observer, channel, remote) -> opened(channel));
     }
 
@@ -130,10 +129,10 @@ public final class ConnectionLimits implements NettyServerCustomizer {
         int connections = this.open.incrementAndGet();
         channel.closeFuture().addListener((future) -> this.open.decrementAndGet());
         if (channel.pipeline().get(NettyPipeline.HttpCodec) != null) {
-            HeaderDeadline deadline = new HeaderDeadline();
+            RequestDeadlines deadlines = new RequestDeadlines();
             channel.pipeline()
-                .addBefore(NettyPipeline.HttpCodec, HEADER_BYTES, deadline.bytes)
-                .addAfter(NettyPipeline.HttpCodec, HEADER_DEADLINE, deadline);
+                .addBefore(NettyPipeline.HttpCodec, REQUEST_BYTES, deadlines.bytes)
+                .addAfter(NettyPipeline.HttpCodec, REQUEST_DEADLINES, deadlines);
         }
         if (connections - this.streams.get() > this.settings.maxConnections()) {
             channel.pipeline().addFirst(OVER_CAP_TIMEOUT,
@@ -230,20 +229,25 @@ public final class ConnectionLimits implements NettyServerCustomizer {
     /**
      * Bounds the time from a request's first byte to the end of its headers by {@code rkllm.limits.header-timeout},
      * which Reactor Netty's idle timeout does not: that one starts again at every byte, so a client sending its
-     * headers a byte at a time would hold the connection for ever. Sits behind the HTTP codec, where it sees each
-     * request's decoded head and the end of each answer, with {@link #bytes} in front of it, where the bytes arrive:
-     * armed by bytes that come while no request is open (before its head is decoded, or after the answer to the
-     * last one), disarmed by the head. A WebSocket's upgrade removes both. When it fires, the client gets 408 and the
-     * connection is closed.
+     * headers a byte at a time would hold the connection for ever. Then bounds the time from its head to the end of
+     * its body by {@code rkllm.limits.request-timeout}: Reactor Netty's own request timeout belongs to the HTTP
+     * exchange and outlives a WebSocket's upgrade, closing every socket that long after its handshake.
+     * <p>
+     * Sits behind the HTTP codec, where it sees each request's decoded head and body and the end of each answer, with
+     * {@link #bytes} in front of it, where the bytes arrive: the header deadline is armed by bytes that come while no
+     * request is open (before its head is decoded, or after the answer to the last one) and disarmed by the head; the
+     * body deadline is armed by a head whose body is still to come and disarmed by the body's end. A WebSocket's
+     * upgrade removes both. When one fires, the client gets 408 (unless its answer has begun) and the connection is
+     * closed.
      */
-    private final class HeaderDeadline extends ChannelDuplexHandler {
+    private final class RequestDeadlines extends ChannelDuplexHandler {
 
-        /** In front of the codec: bytes of a request whose head has not been decoded yet arm the deadline. */
+        /** In front of the codec: bytes of a request whose head has not been decoded yet arm the header deadline. */
         final ChannelInboundHandlerAdapter bytes = new ChannelInboundHandlerAdapter() {
 
             @Override
             public void channelRead(ChannelHandlerContext context, Object message) {
-                arm();
+                armHeaders();
                 context.fireChannelRead(message);
             }
 
@@ -252,7 +256,12 @@ public final class ConnectionLimits implements NettyServerCustomizer {
         /** Requests whose head was read and whose answer is not complete yet; on the event loop only. */
         private int open;
 
-        private @Nullable ScheduledFuture<?> deadline;
+        /** Whether the answer to the last request read has begun. */
+        private boolean answering;
+
+        private @Nullable ScheduledFuture<?> headers;
+
+        private @Nullable ScheduledFuture<?> body;
 
         private @Nullable ChannelHandlerContext context;
 
@@ -265,7 +274,15 @@ public final class ConnectionLimits implements NettyServerCustomizer {
         public void channelRead(ChannelHandlerContext context, Object message) {
             if (message instanceof HttpRequest) {
                 this.open++;
-                disarm();
+                this.answering = false;
+                this.headers = cancel(this.headers);
+                if (!(message instanceof LastHttpContent)) {
+                    this.body = schedule(context, ConnectionLimits.this.settings.requestTimeout(),
+                            () -> expireBody(context));
+                }
+            }
+            else if (message instanceof LastHttpContent) {
+                this.body = cancel(this.body);
             }
             context.fireChannelRead(message);
         }
@@ -279,8 +296,12 @@ public final class ConnectionLimits implements NettyServerCustomizer {
                 context.pipeline().remove(this.bytes);
                 return;
             }
-            if (message instanceof LastHttpContent && !(message instanceof HttpResponse response
-                    && response.status().codeClass() == HttpStatusClass.INFORMATIONAL)) {
+            boolean informational = message instanceof HttpResponse response
+                    && response.status().codeClass() == HttpStatusClass.INFORMATIONAL;
+            if (message instanceof HttpResponse && !informational) {
+                this.answering = true;
+            }
+            if (message instanceof LastHttpContent && !informational) {
                 this.open = Math.max(0, this.open - 1);
             }
             context.write(message, promise);
@@ -288,34 +309,55 @@ public final class ConnectionLimits implements NettyServerCustomizer {
 
         @Override
         public void handlerRemoved(ChannelHandlerContext context) {
-            disarm();
+            this.headers = cancel(this.headers);
+            this.body = cancel(this.body);
         }
 
-        private void arm() {
+        private void armHeaders() {
             ChannelHandlerContext context = this.context;
-            if (this.open == 0 && this.deadline == null && context != null && !context.isRemoved()) {
-                this.deadline = context.executor().schedule(() -> expire(context),
-                        ConnectionLimits.this.settings.headerTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            if (this.open == 0 && this.headers == null && context != null) {
+                this.headers = schedule(context, ConnectionLimits.this.settings.headerTimeout(),
+                        () -> expireHeaders(context));
             }
         }
 
-        private void expire(ChannelHandlerContext context) {
-            this.deadline = null;
-            if (this.open > 0 || context.isRemoved()) {
+        private @Nullable ScheduledFuture<?> schedule(ChannelHandlerContext context, Duration after, Runnable task) {
+            return context.isRemoved() ? null
+                    : context.executor().schedule(task, after.toMillis(), TimeUnit.MILLISECONDS);
+        }
+
+        private void expireHeaders(ChannelHandlerContext context) {
+            this.headers = null;
+            if (this.open == 0 && !context.isRemoved()) {
+                close(context, "the request's headers did not arrive", "rkllm.limits.header-timeout",
+                        ConnectionLimits.this.settings.headerTimeout());
+            }
+        }
+
+        private void expireBody(ChannelHandlerContext context) {
+            this.body = null;
+            if (!context.isRemoved()) {
+                close(context, "the request's body did not arrive whole", "rkllm.limits.request-timeout",
+                        ConnectionLimits.this.settings.requestTimeout());
+            }
+        }
+
+        /** Closes the connection, after a 408 naming the setting unless the answer to its request has begun. */
+        private void close(ChannelHandlerContext context, String what, String setting, Duration timeout) {
+            logger.debug("Closing {}: {} within {} ({})", context.channel().remoteAddress(), what, timeout, setting);
+            if (this.answering) {
+                context.close();
                 return;
             }
-            logger.debug("Closing {}: its request's headers did not arrive within {} (rkllm.limits.header-timeout)",
-                    context.channel().remoteAddress(), ConnectionLimits.this.settings.headerTimeout());
-            context.writeAndFlush(jsonError(HttpResponseStatus.REQUEST_TIMEOUT,
-                    "the request's headers did not arrive within rkllm.limits.header-timeout"))
+            context.writeAndFlush(jsonError(HttpResponseStatus.REQUEST_TIMEOUT, what + " within " + setting))
                 .addListener(ChannelFutureListener.CLOSE);
         }
 
-        private void disarm() {
-            if (this.deadline != null) {
-                this.deadline.cancel(false);
-                this.deadline = null;
+        private static @Nullable ScheduledFuture<?> cancel(@Nullable ScheduledFuture<?> deadline) {
+            if (deadline != null) {
+                deadline.cancel(false);
             }
+            return null;
         }
 
     }

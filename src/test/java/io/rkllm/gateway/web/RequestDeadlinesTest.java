@@ -17,16 +17,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Over real sockets: a client that sends its request headers a byte at a time (slowloris), which the idle timeout
- * never stops, gets 408 and loses its connection after {@code rkllm.limits.header-timeout}; streams and answers that
- * last longer than it (SSE, WebSocket, a blocking run over HTTP) and a kept-alive connection waiting between requests
- * are not cut.
+ * never stops, gets 408 and loses its connection after {@code rkllm.limits.header-timeout}, and one that trickles its
+ * body after {@code rkllm.limits.request-timeout}; streams and answers that last longer than both (SSE, WebSocket, a
+ * blocking run over HTTP) and a kept-alive connection waiting between requests are not cut.
  */
-@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = "rkllm.limits.header-timeout=1s")
-class HeaderTimeoutTest extends LiveGatewayTest {
+@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
+        properties = { "rkllm.limits.header-timeout=1s", "rkllm.limits.request-timeout=2s" })
+class RequestDeadlinesTest extends LiveGatewayTest {
 
     private static final Duration WAIT = Duration.ofSeconds(10);
 
-    /** A run of about three seconds: three header timeouts. */
+    /** A run of about three seconds: past both deadlines. */
     private static final String SLOW = "slow [[sim:prefill_ms=0]][[sim:delay_us=10000]][[sim:tokens=300]]";
 
     @Test
@@ -61,7 +62,39 @@ class HeaderTimeoutTest extends LiveGatewayTest {
     }
 
     @Test
-    void streamsLongAnswersAndKeptAliveConnectionsOutliveTheHeaderTimeout() throws Exception {
+    void aBodySentAByteAtATimeGets408AfterTheRequestTimeout() throws Exception {
+        byte[] body = GatewayRpc.request("ping", Map.of("padding", "x".repeat(1000))).getBytes(StandardCharsets.UTF_8);
+        AtomicInteger sent = new AtomicInteger();
+        ScheduledExecutorService trickle = Executors.newSingleThreadScheduledExecutor();
+        try (RawHttp http = RawHttp.connect(this.port)) {
+            http.write(("POST /rpc HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: "
+                    + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            long start = System.nanoTime();
+            trickle.scheduleAtFixedRate(() -> {
+                try {
+                    http.write(new byte[] { body[sent.getAndIncrement()] });
+                }
+                catch (Exception ex) {
+                    throw new IllegalStateException("closed", ex);
+                }
+            }, 0, 50, TimeUnit.MILLISECONDS);
+
+            assertThat(http.head().status()).isEqualTo(408);
+            String answer = new String(http.readBody(), StandardCharsets.UTF_8);
+            Duration waited = Duration.ofNanos(System.nanoTime() - start);
+
+            assertThat(answer).contains("rkllm.limits.request-timeout").contains("\"code\":-32000");
+            assertThat(waited).isGreaterThan(Duration.ofMillis(1900)).isLessThan(WAIT);
+            assertThat(sent.get()).as("bytes trickled before the close").isLessThan(body.length);
+        }
+        finally {
+            trickle.shutdownNow();
+        }
+        assertThat(RawHttp.get(this.port, "/actuator/health/liveness").status()).isEqualTo(200);
+    }
+
+    @Test
+    void streamsLongAnswersAndKeptAliveConnectionsOutliveBothDeadlines() throws Exception {
         String session = this.rpc.result("rkllm_run_async", Map.of("prompt_input", SLOW)).get("session_id").asString();
         RawSseClient sse = stream("/streams/" + session, Map.of());
         try (RawHttp keptAlive = RawHttp.connect(this.port); WsClient socket = WsClient.connect(this.port)) {
@@ -71,7 +104,7 @@ class HeaderTimeoutTest extends LiveGatewayTest {
             // Queued behind the first run: answered after both, some four seconds on.
             RawHttp.Answer answer = RawHttp.post(this.port, GatewayRpc.request("rkllm_run",
                     Map.of("prompt_input", "queued [[sim:prefill_ms=0]][[sim:delay_us=10000]][[sim:tokens=100]]")));
-            assertThat(Duration.ofNanos(System.nanoTime() - start)).as("the runs outlasted the header timeout")
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).as("the runs outlasted both deadlines")
                 .isGreaterThan(Duration.ofSeconds(2));
 
             assertThat(answer.status()).isEqualTo(200);
