@@ -2,6 +2,7 @@ package io.rkllm.gateway.cluster;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +22,9 @@ import io.lettuce.core.XReadArgs.StreamOffset;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.rkllm.gateway.models.ModelCatalogue;
 import io.rkllm.gateway.models.ModelFile;
+import io.rkllm.gateway.models.ModelState;
+import io.rkllm.gateway.models.ModelStatus;
+import io.rkllm.gateway.models.ResidentModels;
 import io.rkllm.gateway.nativebridge.RunRequest;
 import io.rkllm.gateway.rpc.ClientErrors;
 import io.rkllm.gateway.rpc.GatewayException;
@@ -39,7 +43,9 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * This board's part in the cluster: while its runtime is idle it claims the oldest job of the queues of its models
- * (first the jobs of boards whose lease ran out before they started them, then new ones), runs it through the stream
+ * (first the jobs of boards whose lease ran out before they started them, then new ones; first for the models it has
+ * loaded, then for those of its catalogue that no other board has loaded, so that a model is not loaded on a second
+ * board while the first still holds it), runs it through the stream
  * manager's own queue, and writes the run's chunks to the session's shared log; it sends heartbeats, and stops its run
  * when an abort for it comes. On shutdown it claims no more and lets its run finish within the grace time.
  */
@@ -60,6 +66,8 @@ public final class BoardWorker implements SmartLifecycle {
     private final StreamManager manager;
 
     private final ModelCatalogue catalogue;
+
+    private final ResidentModels residents;
 
     private final JsonMapper json;
 
@@ -89,11 +97,12 @@ public final class BoardWorker implements SmartLifecycle {
     private @Nullable Thread claimer;
 
     public BoardWorker(ClusterRedis redis, SharedLog log, StreamManager manager, ModelCatalogue catalogue,
-            JsonMapper json, String boardId, Duration lease, Duration grace) {
+            ResidentModels residents, JsonMapper json, String boardId, Duration lease, Duration grace) {
         this.redis = redis;
         this.log = log;
         this.manager = manager;
         this.catalogue = catalogue;
+        this.residents = residents;
         this.json = json;
         this.boardId = boardId;
         this.lease = lease;
@@ -156,8 +165,8 @@ public final class BoardWorker implements SmartLifecycle {
             String session = this.current;
             RedisCommands<String, String> sync = this.redis.sync();
             String key = ClusterKeys.board(this.boardId);
-            sync.hset(key, Map.of("models", String.join(",", queues()), "state",
-                    (session == null && this.manager.idle()) ? "idle" : "busy", "running",
+            sync.hset(key, Map.of("models", String.join(",", queues()), "resident", String.join(",", loaded()),
+                    "state", (session == null && this.manager.idle()) ? "idle" : "busy", "running",
                     (session != null) ? session : ""));
             sync.pexpire(key, this.lease.toMillis());
             sync.sadd(ClusterKeys.BOARDS, this.boardId);
@@ -187,6 +196,37 @@ public final class BoardWorker implements SmartLifecycle {
             names.addAll(model.sidecar().aliases());
         }
         return new ArrayList<>(names);
+    }
+
+    /** The names (ids and aliases) of the models this board has loaded or is loading. */
+    private Set<String> loaded() {
+        Set<String> names = new LinkedHashSet<>();
+        for (ModelStatus model : this.residents.status().models()) {
+            if (model.state() == ModelState.READY || model.state() == ModelState.LOADING) {
+                names.add(model.id());
+                names.addAll(model.aliases());
+            }
+        }
+        return names;
+    }
+
+    /**
+     * The queues in the order this board looks at them: runs that name no model and the models it has loaded, then
+     * the models of its catalogue that no other live board has loaded (a board whose lease ran out has no heartbeat).
+     */
+    private List<String> claimOrder(RedisCommands<String, String> sync) {
+        Set<String> order = new LinkedHashSet<>();
+        order.add(DEFAULT_QUEUE);
+        order.addAll(loaded());
+        Set<String> elsewhere = new HashSet<>();
+        for (String board : sync.smembers(ClusterKeys.BOARDS)) {
+            String resident = board.equals(this.boardId) ? null : sync.hget(ClusterKeys.board(board), "resident");
+            if (resident != null && !resident.isEmpty()) {
+                elsewhere.addAll(List.of(resident.split(",")));
+            }
+        }
+        queues().stream().filter((queue) -> !elsewhere.contains(queue)).forEach(order::add);
+        return order.stream().map(ClusterKeys::queue).toList();
     }
 
     private void claimLoop() {
@@ -219,7 +259,7 @@ public final class BoardWorker implements SmartLifecycle {
     private boolean claimNext() {
         RedisCommands<String, String> sync = this.redis.sync();
         Consumer<String> me = Consumer.from(ClusterKeys.GROUP, this.boardId);
-        List<String> keys = queues().stream().map(ClusterKeys::queue).toList();
+        List<String> keys = claimOrder(sync);
         keys.forEach(this::ensureGroup);
         for (String key : keys) {
             // A job claimed by a board whose lease ran out before it started it goes first: it was at the head.

@@ -12,6 +12,7 @@ import io.rkllm.gateway.cluster.ClusterTicks;
 import io.rkllm.gateway.cluster.RedisSharedRuns;
 import io.rkllm.gateway.cluster.SharedLog;
 import io.rkllm.gateway.models.ModelCatalogue;
+import io.rkllm.gateway.models.ResidentModels;
 import io.rkllm.gateway.stream.StreamManager;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
@@ -54,10 +55,10 @@ public class ClusterConfiguration {
     /** Half the shutdown phase's time for the running job to end; the web server and the runtime need the rest. */
     @Bean
     BoardWorker boardWorker(ClusterRedis redis, SharedLog log, StreamManager manager, ModelCatalogue catalogue,
-            ClusterProperties cluster, String clusterGatewayId,
+            ResidentModels residents, ClusterProperties cluster, String clusterGatewayId,
             @Value("${spring.lifecycle.timeout-per-shutdown-phase:30s}") Duration phaseTimeout) {
-        return new BoardWorker(redis, log, manager, catalogue, JsonMapper.shared(), clusterGatewayId, cluster.lease(),
-                phaseTimeout.dividedBy(2));
+        return new BoardWorker(redis, log, manager, catalogue, residents, JsonMapper.shared(), clusterGatewayId,
+                cluster.lease(), phaseTimeout.dividedBy(2));
     }
 
     @Bean(destroyMethod = "close")
