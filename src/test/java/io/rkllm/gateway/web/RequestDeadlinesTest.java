@@ -34,45 +34,34 @@ class RequestDeadlinesTest extends LiveGatewayTest {
     void headersSentAByteAtATimeGet408AfterTheHeaderTimeout() throws Exception {
         byte[] request = ("GET /actuator/health HTTP/1.1\r\nHost: x\r\nX-Slow: " + "a".repeat(1000) + "\r\n\r\n")
             .getBytes(StandardCharsets.US_ASCII);
-        AtomicInteger sent = new AtomicInteger();
-        ScheduledExecutorService trickle = Executors.newSingleThreadScheduledExecutor();
-        try (RawHttp http = RawHttp.connect(this.port)) {
-            long start = System.nanoTime();
-            trickle.scheduleAtFixedRate(() -> {
-                try {
-                    http.write(new byte[] { request[sent.getAndIncrement()] });
-                }
-                catch (Exception ex) {
-                    throw new IllegalStateException("closed", ex);
-                }
-            }, 0, 50, TimeUnit.MILLISECONDS);
 
-            assertThat(http.head().status()).isEqualTo(408);
-            String body = new String(http.readBody(), StandardCharsets.UTF_8);
-            Duration waited = Duration.ofNanos(System.nanoTime() - start);
-
-            assertThat(body).contains("rkllm.limits.header-timeout").contains("\"code\":-32000");
-            assertThat(waited).isGreaterThan(Duration.ofMillis(900)).isLessThan(WAIT);
-            assertThat(sent.get()).as("bytes trickled before the close").isLessThan(request.length);
-        }
-        finally {
-            trickle.shutdownNow();
-        }
-        assertThat(RawHttp.get(this.port, "/actuator/health/liveness").status()).isEqualTo(200);
+        assertTrickledBytesGet408(new byte[0], request, "rkllm.limits.header-timeout", Duration.ofMillis(900));
     }
 
     @Test
     void aBodySentAByteAtATimeGets408AfterTheRequestTimeout() throws Exception {
         byte[] body = GatewayRpc.request("ping", Map.of("padding", "x".repeat(1000))).getBytes(StandardCharsets.UTF_8);
+        byte[] head = ("POST /rpc HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: "
+                + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+
+        assertTrickledBytesGet408(head, body, "rkllm.limits.request-timeout", Duration.ofMillis(1900));
+    }
+
+    /**
+     * Sends {@code head} at once and then {@code trickled} a byte every 50 ms: the answer is 408 naming
+     * {@code setting}, no sooner than {@code atLeast} after the trickle began and before it ended; health answers
+     * after.
+     */
+    private void assertTrickledBytesGet408(byte[] head, byte[] trickled, String setting, Duration atLeast)
+            throws Exception {
         AtomicInteger sent = new AtomicInteger();
         ScheduledExecutorService trickle = Executors.newSingleThreadScheduledExecutor();
         try (RawHttp http = RawHttp.connect(this.port)) {
-            http.write(("POST /rpc HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: "
-                    + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            http.write(head);
             long start = System.nanoTime();
             trickle.scheduleAtFixedRate(() -> {
                 try {
-                    http.write(new byte[] { body[sent.getAndIncrement()] });
+                    http.write(new byte[] { trickled[sent.getAndIncrement()] });
                 }
                 catch (Exception ex) {
                     throw new IllegalStateException("closed", ex);
@@ -83,9 +72,9 @@ class RequestDeadlinesTest extends LiveGatewayTest {
             String answer = new String(http.readBody(), StandardCharsets.UTF_8);
             Duration waited = Duration.ofNanos(System.nanoTime() - start);
 
-            assertThat(answer).contains("rkllm.limits.request-timeout").contains("\"code\":-32000");
-            assertThat(waited).isGreaterThan(Duration.ofMillis(1900)).isLessThan(WAIT);
-            assertThat(sent.get()).as("bytes trickled before the close").isLessThan(body.length);
+            assertThat(answer).contains(setting).contains("\"code\":-32000");
+            assertThat(waited).isGreaterThan(atLeast).isLessThan(WAIT);
+            assertThat(sent.get()).as("bytes trickled before the close").isLessThan(trickled.length);
         }
         finally {
             trickle.shutdownNow();
