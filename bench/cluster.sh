@@ -14,9 +14,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-mode=full
-case "${1:-}" in
-    "") ;;
+case "$*" in
+    "") mode=full ;;
     --smoke) mode=smoke ;;
     *) echo "usage: bench/cluster.sh [--smoke]" >&2; exit 2 ;;
 esac
