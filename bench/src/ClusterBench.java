@@ -246,10 +246,10 @@ public final class ClusterBench {
         }
         rows.add(new Row("added p50 ms, other gateway - local", other - local, "", "<= 1",
                 (other - local <= 1) ? "yes" : "NO"));
-        System.out.println(String.format(Locale.ROOT, "%-44s %10s  %-28s %-8s %s", "cluster bench", "median",
+        System.out.println(String.format(Locale.ROOT, "%-44s %10s  %-34s %-8s %s", "cluster bench", "median",
                 "values", "target", "met"));
         for (Row row : rows) {
-            System.out.println(String.format(Locale.ROOT, "%-44s %10.3f  %-28s %-8s %s", row.label(), row.median(),
+            System.out.println(String.format(Locale.ROOT, "%-44s %10.3f  %-34s %-8s %s", row.label(), row.median(),
                     row.values(), row.target(), row.met()));
         }
         StringBuilder out = new StringBuilder("{\n  \"run\": {");
