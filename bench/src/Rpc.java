@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
 final class Rpc {
 
     /** The simulator paces a holder run at 100 ms per token: cheap, and aborted within 100 ms. */
-    private static final String HOLDER = "[[sim:tokens=100000]][[sim:delay_us=100000]][[sim:prefill_ms=0]]";
+    static final String HOLDER = "[[sim:tokens=100000]][[sim:delay_us=100000]][[sim:prefill_ms=0]]";
 
     private static final Duration TIMEOUT = Duration.ofSeconds(120);
 
