@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The rkllm-gateway benchmark (issue 5; bench/README.md explains each measurement).
-#   bench/run.sh             full run, about 5 minutes on a 2-core machine
+#   bench/run.sh             full run, about 10 minutes on a 2-core machine
 #   bench/run.sh --smoke     tiny sizes, about a minute with the build: proves the bench still works (.ci/run runs
 #                            it); the AOT cache of 6 trains meanwhile, and 6 has no floor row
 #   bench/run.sh --startup   measurement 6 only, as in the full run (about 2 minutes after a build)

@@ -181,11 +181,19 @@ public final class Service {
     /** 3: emit → receive per token at 1 ms per token, for {@code subscribers} SSE clients of one session. */
     private void latency(int subscribers) throws Exception {
         long tokens = this.sizes.latencyTokens();
+        int[] counts = this.sizes.latencySubscribers();
+        // The most subscribers also get their CPU per token, beside the floor server's at the same pace and count.
+        boolean most = subscribers == counts[counts.length - 1] && this.floorCpu != null;
         Stats.log("latency: %d subscriber(s), %d stamped tokens at 1 ms", subscribers, tokens);
         this.sizes.repeat((reported) -> {
+            double[] cpu = new double[2];
             SseFanout fanout = runWithSubscribers(Rpc.prompt(tokens, 1000, "[[sim:stamp]]"), subscribers, 600_000,
-                    NOTHING, NOTHING);
+                    () -> cpu[0] = this.cpu.ms(), () -> cpu[1] = this.cpu.ms());
             reportLatencies(reported, "latency." + subscribers + ".", fanout.latencies(), subscribers * tokens);
+            if (reported && most) {
+                Stats.result("cpu.1000." + subscribers + ".us_per_token", (cpu[1] - cpu[0]) * 1000 / tokens);
+                paceFloor(1000, subscribers, tokens, 1000, true);
+            }
         });
     }
 
@@ -284,7 +292,8 @@ public final class Service {
      */
     private void chat(ChatApi api) throws Exception {
         LineStream client = new LineStream(this.port);
-        long tokens = this.sizes.streamTokens();
+        // The OpenAI route takes max_tokens up to 131,072, below 2's unpaced run.
+        long tokens = Math.min(this.sizes.streamTokens(), 100_000);
         Stats.log("%s: one streamed chat at %s, %d tokens", api.key, api.path, tokens);
         this.sizes.repeat((reported) -> {
             LineStream.Read read = api.run(client, tokens, 0);
