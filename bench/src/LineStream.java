@@ -7,7 +7,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Arrays;
 
 /**
  * A streamed answer read line by line over {@code java.net.http}, HTTP/1.1 on loopback, as a client gets it: OpenAI's
@@ -19,7 +18,6 @@ final class LineStream {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(600);
 
-    private static final String STAMP = "\":\"t=";
 
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
@@ -54,8 +52,7 @@ final class LineStream {
         long sent = System.nanoTime();
         HttpResponse<InputStream> response = this.http.send(request, HttpResponse.BodyHandlers.ofInputStream());
         String token = "\"" + textField + "\":\"";
-        long[] latencies = new long[1024];
-        int stamped = 0;
+        StampLatencies latencies = new StampLatencies("\":\"t=");
         long tokens = 0;
         long first = 0;
         StringBuilder others = new StringBuilder();
@@ -74,21 +71,13 @@ final class LineStream {
                 if (tokens++ == 0) {
                     first = now;
                 }
-                int stamp = line.indexOf(STAMP);
-                if (stamp >= 0) {
-                    if (stamped == latencies.length) {
-                        latencies = Arrays.copyOf(latencies, stamped * 2);
-                    }
-                    latencies[stamped++] = now - Long.parseLong(line.substring(stamp + STAMP.length(),
-                            line.indexOf(';', stamp)));
-                }
+                latencies.add(line, now);
             }
         }
         if (response.statusCode() != 200) {
             throw new IllegalStateException(path + " answered HTTP " + response.statusCode() + ": " + others);
         }
-        return new Read(sent, tokens, first, System.nanoTime(), Arrays.copyOf(latencies, stamped),
-                others.toString());
+        return new Read(sent, tokens, first, System.nanoTime(), latencies.toArray(), others.toString());
     }
 
 }

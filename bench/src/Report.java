@@ -102,21 +102,13 @@ public final class Report {
     private record Derived(String key, String of, char op, String base, String label, String unit) {
     }
 
-    private static final List<Derived> DERIVED = List.of(
+    private static final List<Derived> DERIVED = new ArrayList<>(List.of(
             new Derived("latency.1000.p99_to_floor", "latency.1000.p99_ms", '/', "floor.fanout.1000.p99_ms",
                     "3  1,000 subscribers p99 / its floor's", "x"),
-            new Derived("latency.openai.p50_to_sse", "latency.openai.p50_ms", '/', "latency.1.p50_ms",
-                    "3  OpenAI p50 / the SSE path's (1 subscriber)", "x"),
-            new Derived("latency.openai.p99_to_sse", "latency.openai.p99_ms", '/', "latency.1.p99_ms",
-                    "3  OpenAI p99 / the SSE path's (1 subscriber)", "x"),
-            new Derived("latency.ollama.p50_to_sse", "latency.ollama.p50_ms", '/', "latency.1.p50_ms",
-                    "3  Ollama p50 / the SSE path's (1 subscriber)", "x"),
-            new Derived("latency.ollama.p99_to_sse", "latency.ollama.p99_ms", '/', "latency.1.p99_ms",
-                    "3  Ollama p99 / the SSE path's (1 subscriber)", "x"),
             new Derived("pace.20.sse.1.p50_to_floor", "pace.20.sse.1.p50_ms", '/', "floor.pace.20.1.p50_ms",
                     "7  pace 20/s, 1 SSE reader: p50 / its floor's", "x"),
             new Derived("cpu.100.1.above_floor_us", "cpu.100.1.us_per_token", '-', "floor.cpu.100.1.us_per_token",
-                    "8  CPU per token, 100/s, 1 reader, above floor", "µs"));
+                    "8  CPU per token, 100/s, 1 reader, above floor", "µs")));
 
     /** The floor each target's row is measured against, where it has one (2 has its own ratio row to 1b). */
     private static final Map<String, String> FLOORS = Map.ofEntries(
@@ -130,6 +122,14 @@ public final class Report {
             Map.entry("startup.idle_rss_mb", "startup.floor.idle_rss_mb"));
 
     static {
+        // The chat routes' latency against the SSE path's (issue 18).
+        for (String api : List.of("OpenAI", "Ollama")) {
+            for (String stat : List.of("p50", "p99")) {
+                String key = "latency." + api.toLowerCase(Locale.ROOT) + "." + stat;
+                DERIVED.add(new Derived(key + "_to_sse", key + "_ms", '/', "latency.1." + stat + "_ms",
+                        "3  " + api + " " + stat + " / the SSE path's (1 subscriber)", "x"));
+            }
+        }
         KNOWN.put("floor.c_noop", new String[] { "1a floor: simulator -> C no-op callback", "tokens/s" });
         KNOWN.put("floor.jna_noop", new String[] { "1b floor: simulator -> Java no-op JNA callback", "tokens/s" });
         KNOWN.put("bridge.listener", new String[] { "1  bridge: RkllmRuntime -> TokenListener (UTF-8)", "tokens/s" });
