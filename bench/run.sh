@@ -38,7 +38,7 @@ model=native-libs/models/tiny-sim.rkllm
 #    concurrent runs, 50 queued sessions held for minutes) and no eviction while it measures;
 #  - ws.max-pending-frames: the WebSocket row reads an unpaced run that outruns any socket; the bound that closes
 #    a slow socket (1008) would end it, and the row counts lost chunks instead;
-#  - chat.repetition-guard.repeats 0: the OpenAI and Ollama rows stream 200,000 tokens of the simulator's corpus,
+#  - chat.repetition-guard.repeats 0: the OpenAI and Ollama rows stream 100,000 tokens of the simulator's corpus,
 #    which repeats itself, and the guard would end them early;
 #  - replay-limit stays at its default (4096 chunks kept per session): every subscriber attaches while its session
 #    is still queued, so each reads every chunk live and none relies on replay.

@@ -227,22 +227,26 @@ public final class Service {
      * {@code rkllm_stream} notifications, unpaced for tokens/s, then stamped at 1 ms per token for emit → receive.
      */
     private void ws() throws Exception {
-        WsStream ws = new WsStream(this.port);
         long tokens = this.sizes.streamTokens();
         Stats.log("WebSocket: one rkllm_run, %d tokens as rkllm_stream notifications", tokens);
+        // A socket for each run: the service closes a socket a minute after it opened (rkllm.limits.request-timeout).
         this.sizes.repeat((reported) -> {
-            WsStream.Read read = ws.run(Rpc.prompt(tokens, 0));
-            if (!read.answer().contains("\"finish_reason\":\"stop\"")) {
-                throw new IllegalStateException("the run did not end well: " + read.answer());
+            try (WsStream ws = new WsStream(this.port)) {
+                WsStream.Read read = ws.run(Rpc.prompt(tokens, 0));
+                if (!read.answer().contains("\"finish_reason\":\"stop\"")) {
+                    throw new IllegalStateException("the run did not end well: " + read.answer());
+                }
+                report(reported, "e2e.ws_tokens_per_s", tokens / ((read.endNanos() - read.firstNanos()) / 1e9));
+                report(reported, "e2e.ws_lost_chunks", tokens - read.chunks());
             }
-            report(reported, "e2e.ws_tokens_per_s", tokens / ((read.endNanos() - read.firstNanos()) / 1e9));
-            report(reported, "e2e.ws_lost_chunks", tokens - read.chunks());
         });
         long stamped = this.sizes.latencyTokens();
         Stats.log("WebSocket latency: one rkllm_run, %d stamped tokens at 1 ms", stamped);
         this.sizes.repeat((reported) -> {
-            long[] samples = ws.run(Rpc.prompt(stamped, 1000, "[[sim:stamp]]")).latencies();
-            reportLatencies(reported, "latency.ws.", samples, stamped);
+            try (WsStream ws = new WsStream(this.port)) {
+                reportLatencies(reported, "latency.ws.", ws.run(Rpc.prompt(stamped, 1000, "[[sim:stamp]]")).latencies(),
+                        stamped);
+            }
         });
     }
 
@@ -297,7 +301,8 @@ public final class Service {
         Stats.log("%s: one streamed chat at %s, %d tokens", api.key, api.path, tokens);
         this.sizes.repeat((reported) -> {
             LineStream.Read read = api.run(client, tokens, 0);
-            report(reported, "e2e." + api.key + "_tokens_per_s", tokens / ((read.endNanos() - read.firstNanos()) / 1e9));
+            double seconds = (read.endNanos() - read.firstNanos()) / 1e9;
+            report(reported, "e2e." + api.key + "_tokens_per_s", tokens / seconds);
         });
         long stamped = this.sizes.latencyTokens();
         Stats.log("%s latency: one streamed chat, %d stamped tokens at 1 ms", api.key, stamped);
@@ -317,7 +322,6 @@ public final class Service {
         }
         Pace pace = this.sizes.pace();
         McpStream mcp = new McpStream(this.port);
-        WsStream ws = new WsStream(this.port);
         LineStream chat = new LineStream(this.port);
         for (int i = 0; i < this.sizes.repetitions(); i++) {
             for (int perSecond : TOKENS_PER_SECOND) {
@@ -345,7 +349,10 @@ public final class Service {
                     }
                     paceFloor(perSecond, count, tokens, delayUs, cpuRow);
                 }
-                reportLatencies(true, "pace." + perSecond + ".ws.", ws.run(prompt).latencies(), tokens);
+                // A socket for each run, as in ws().
+                try (WsStream ws = new WsStream(this.port)) {
+                    reportLatencies(true, "pace." + perSecond + ".ws.", ws.run(prompt).latencies(), tokens);
+                }
                 reportLatencies(true, "pace." + perSecond + ".mcp.", mcp.generate(prompt).latencies(), tokens);
                 for (ChatApi api : ChatApi.values()) {
                     reportLatencies(true, "pace." + perSecond + "." + api.key + ".",

@@ -10,7 +10,7 @@ import java.util.concurrent.TimeUnit;
  * calls whose chunks arrive as {@code rkllm_stream} notifications before the answer. Frames are matched as text: the
  * bench needs the stamps and the end, not a JSON library.
  */
-final class WsStream implements WebSocket.Listener {
+final class WsStream implements WebSocket.Listener, AutoCloseable {
 
     private final WebSocket socket;
 
@@ -39,6 +39,12 @@ final class WsStream implements WebSocket.Listener {
         this.socket.sendText("{\"jsonrpc\":\"2.0\",\"id\":" + (++this.ids) + ",\"method\":\"rkllm_run\",\"params\":"
                 + "{\"prompt_input\":\"" + prompt + "\"}}", true).get(30, TimeUnit.SECONDS);
         return current.done.get(600, TimeUnit.SECONDS);
+    }
+
+    /** Closes the socket normally: sends the close frame. */
+    @Override
+    public void close() throws Exception {
+        this.socket.sendClose(WebSocket.NORMAL_CLOSURE, "").get(10, TimeUnit.SECONDS);
     }
 
     @Override
