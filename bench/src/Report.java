@@ -175,6 +175,8 @@ public final class Report {
                 new String[] { "8  floor: bare WebFlux SSE, idle CPU per minute", "ms" });
         KNOWN.put("first_token.added_p50_ms", new String[] { "9  time added to the first token, p50", "ms" });
         KNOWN.put("first_token.added_max_ms", new String[] { "9  time added to the first token, max", "ms" });
+        KNOWN.put("first_token.before_token_p50_ms",
+                new String[] { "9  of it, before the simulator's token, p50", "ms" });
         KNOWN.put("startup.ready_ms", new String[] { "6  start-up as the image runs it -> readiness UP", "ms" });
         KNOWN.put("startup.idle_rss_mb", new String[] { "6  footprint as the image runs it: RSS when idle", "MB" });
         KNOWN.put("startup.floor.ready_ms",
@@ -308,6 +310,9 @@ public final class Report {
             String transport = Map.of("ws", "WebSocket", "mcp", "MCP", "openai", "OpenAI", "ollama", "Ollama")
                 .getOrDefault(parts[2], parts[2]);
             return new String[] { "7  pace " + parts[1] + "/s: emit->" + transport + ", " + stat(parts[3]), "ms" };
+        }
+        if (key.startsWith("floor.pace.1000.")) {
+            return new String[] { "3  floor server: " + parts[3] + " reader(s) at 1 ms, " + stat(parts[4]), "ms" };
         }
         if (key.startsWith("floor.pace.")) {
             return new String[] { "7  floor: fan-out at " + parts[2] + "/s, " + parts[3] + " reader(s), "
