@@ -116,6 +116,7 @@ public final class Report {
             Map.entry("latency.1000.p99_ms", "floor.fanout.1000.p99_ms"),
             Map.entry("pace.20.sse.1.p99_ms", "floor.pace.20.1.p99_ms"),
             Map.entry("idle.cpu_ms_per_min", "floor.idle.cpu_ms_per_min"),
+            Map.entry("first_token.added_p50_ms", "first_token.floor_ping_p50_ms"),
             Map.entry("queue.overhead_pct", "floor.queue_overhead_pct"),
             Map.entry("idle.heap_per_conn_kib", "floor.idle.heap_per_conn_kib"),
             Map.entry("startup.ready_ms", "startup.floor.ready_ms"),
@@ -177,6 +178,7 @@ public final class Report {
         KNOWN.put("first_token.added_max_ms", new String[] { "9  time added to the first token, max", "ms" });
         KNOWN.put("first_token.before_token_p50_ms",
                 new String[] { "9  of it, before the simulator's token, p50", "ms" });
+        KNOWN.put("first_token.floor_ping_p50_ms", new String[] { "9  floor: a ping after the same rest, p50", "ms" });
         KNOWN.put("startup.ready_ms", new String[] { "6  start-up as the image runs it -> readiness UP", "ms" });
         KNOWN.put("startup.idle_rss_mb", new String[] { "6  footprint as the image runs it: RSS when idle", "MB" });
         KNOWN.put("startup.floor.ready_ms",
