@@ -105,6 +105,8 @@ public final class Report {
     private static final List<Derived> DERIVED = new ArrayList<>(List.of(
             new Derived("latency.1000.p99_to_floor", "latency.1000.p99_ms", '/', "floor.fanout.1000.p99_ms",
                     "3  1,000 subscribers p99 / its floor's", "x"),
+            new Derived("latency.1000.p99_to_floor_server", "latency.1000.p99_ms", '/', "floor.pace.1000.1000.p99_ms",
+                    "3  1,000 subscribers p99 / the floor server's", "x"),
             new Derived("pace.20.sse.1.p50_to_floor", "pace.20.sse.1.p50_ms", '/', "floor.pace.20.1.p50_ms",
                     "7  pace 20/s, 1 SSE reader: p50 / its floor's", "x"),
             new Derived("cpu.100.1.above_floor_us", "cpu.100.1.us_per_token", '-', "floor.cpu.100.1.us_per_token",
@@ -123,12 +125,12 @@ public final class Report {
             Map.entry("startup.idle_rss_mb", "startup.floor.idle_rss_mb"));
 
     static {
-        // The chat routes' latency against the SSE path's (issue 18).
+        // The chat routes' latency against the JSON-RPC SSE path's, read by the same client (issue 18).
         for (String api : List.of("OpenAI", "Ollama")) {
             for (String stat : List.of("p50", "p99")) {
                 String key = "latency." + api.toLowerCase(Locale.ROOT) + "." + stat;
-                DERIVED.add(new Derived(key + "_to_sse", key + "_ms", '/', "latency.1." + stat + "_ms",
-                        "3  " + api + " " + stat + " / the SSE path's (1 subscriber)", "x"));
+                DERIVED.add(new Derived(key + "_to_sse", key + "_ms", '/', "latency.rpc_sse." + stat + "_ms",
+                        "3  " + api + " " + stat + " / the JSON-RPC SSE path's", "x"));
             }
         }
         KNOWN.put("floor.c_noop", new String[] { "1a floor: simulator -> C no-op callback", "tokens/s" });
@@ -149,9 +151,9 @@ public final class Report {
         KNOWN.put("latency.ws.p50_ms", new String[] { "3  latency emit->WebSocket notification, p50", "ms" });
         KNOWN.put("latency.ws.p99_ms", new String[] { "3  latency emit->WebSocket notification, p99", "ms" });
         KNOWN.put("latency.ws.max_ms", new String[] { "3  latency emit->WebSocket notification, max", "ms" });
-        for (String api : List.of("OpenAI", "Ollama")) {
-            String key = api.toLowerCase(Locale.ROOT);
-            KNOWN.put("e2e." + key + "_tokens_per_s", new String[] { "2  end to end over " + api + ": 1 chat",
+        for (String api : List.of("JSON-RPC SSE", "OpenAI", "Ollama")) {
+            String key = api.equals("JSON-RPC SSE") ? "rpc_sse" : api.toLowerCase(Locale.ROOT);
+            KNOWN.put("e2e." + key + "_tokens_per_s", new String[] { "2  end to end over " + api + ", 1 run",
                     "tokens/s" });
             for (String stat : List.of("p50", "p99", "max")) {
                 KNOWN.put("latency." + key + "." + stat + "_ms", new String[] { "3  latency emit->" + api
@@ -309,7 +311,8 @@ public final class Report {
                     + stat(parts[4]), "ms" };
         }
         if (key.startsWith("pace.")) {
-            String transport = Map.of("ws", "WebSocket", "mcp", "MCP", "openai", "OpenAI", "ollama", "Ollama")
+            String transport = Map.of("ws", "WebSocket", "mcp", "MCP", "openai", "OpenAI", "ollama", "Ollama",
+                    "rpc_sse", "JSON-RPC SSE")
                 .getOrDefault(parts[2], parts[2]);
             return new String[] { "7  pace " + parts[1] + "/s: emit->" + transport + ", " + stat(parts[3]), "ms" };
         }

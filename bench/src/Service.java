@@ -139,8 +139,9 @@ public final class Service {
             bench.ws();
         }
         if (only.isEmpty() || only.contains("chat")) {
-            bench.chat(ChatApi.OPENAI);
-            bench.chat(ChatApi.OLLAMA);
+            for (LineApi api : LineApi.values()) {
+                bench.chat(api);
+            }
         }
         if (only.isEmpty() || only.contains("pace")) {
             bench.pace();
@@ -250,11 +251,16 @@ public final class Service {
         });
     }
 
-    /** The OpenAI- and Ollama-compatible chat routes: their path, request and how a good end reads. */
-    enum ChatApi {
+    /**
+     * The routes read line by line with {@link LineStream}: the JSON-RPC SSE path ({@code rkllm_run} with
+     * {@code Accept: text/event-stream}), which the chat routes are compared with through the same client, and the
+     * OpenAI- and Ollama-compatible chat routes; their path, request, token field and how a good end reads.
+     */
+    enum LineApi {
 
-        OPENAI("openai", "/v1/chat/completions", "text/event-stream", "\"finish_reason\":\"stop\""),
-        OLLAMA("ollama", "/api/chat", "application/x-ndjson", "\"done_reason\":\"stop\"");
+        RPC_SSE("rpc_sse", "/rpc", "text/event-stream", "delta", "\"finish_reason\":\"stop\""),
+        OPENAI("openai", "/v1/chat/completions", "text/event-stream", "content", "\"finish_reason\":\"stop\""),
+        OLLAMA("ollama", "/api/chat", "application/x-ndjson", "content", "\"done_reason\":\"stop\"");
 
         final String key;
 
@@ -262,17 +268,24 @@ public final class Service {
 
         final String accept;
 
+        final String textField;
+
         final String stopped;
 
-        ChatApi(String key, String path, String accept, String stopped) {
+        LineApi(String key, String path, String accept, String textField, String stopped) {
             this.key = key;
             this.path = path;
             this.accept = accept;
+            this.textField = textField;
             this.stopped = stopped;
         }
 
-        /** A streamed chat of one user message, its output limit above the simulator's {@code tokens}. */
+        /** A streamed run of one user message, its output limit above the simulator's {@code tokens}. */
         String body(String prompt, long tokens) {
+            if (this == RPC_SSE) {
+                return "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"rkllm_run\",\"params\":{\"prompt_input\":\""
+                        + prompt + "\"}}";
+            }
             String limit = (this == OPENAI) ? "\"max_tokens\":" + (tokens + 16)
                     : "\"options\":{\"num_predict\":" + (tokens + 16) + "}";
             return "{\"model\":\"tiny-sim\",\"stream\":true," + limit + ",\"messages\":[{\"role\":\"user\","
@@ -281,7 +294,7 @@ public final class Service {
 
         LineStream.Read run(LineStream client, long tokens, long delayUs, String... markers) throws Exception {
             LineStream.Read read = client.post(this.path, this.accept, body(Rpc.prompt(tokens, delayUs, markers),
-                    tokens), "content");
+                    tokens), this.textField);
             if (!read.others().contains(this.stopped)) {
                 throw new IllegalStateException(this.path + " did not end well: " + read.others());
             }
@@ -291,21 +304,21 @@ public final class Service {
     }
 
     /**
-     * 2 and 3 over the OpenAI- or Ollama-compatible chat route, beside the SSE rows: one streamed chat, unpaced for
-     * tokens/s (first token to the end of the answer), then stamped at 1 ms per token for emit → receive.
+     * 2 and 3 over a route read line by line, beside the SSE rows: one streamed run, unpaced for tokens/s (first
+     * token to the end of the answer), then stamped at 1 ms per token for emit → receive.
      */
-    private void chat(ChatApi api) throws Exception {
+    private void chat(LineApi api) throws Exception {
         LineStream client = new LineStream(this.port);
         // The OpenAI route takes max_tokens up to 131,072, below 2's unpaced run.
         long tokens = Math.min(this.sizes.streamTokens(), 100_000);
-        Stats.log("%s: one streamed chat at %s, %d tokens", api.key, api.path, tokens);
+        Stats.log("%s: one streamed run at %s, %d tokens", api.key, api.path, tokens);
         this.sizes.repeat((reported) -> {
             LineStream.Read read = api.run(client, tokens, 0);
             double seconds = (read.endNanos() - read.firstNanos()) / 1e9;
             report(reported, "e2e." + api.key + "_tokens_per_s", tokens / seconds);
         });
         long stamped = this.sizes.latencyTokens();
-        Stats.log("%s latency: one streamed chat, %d stamped tokens at 1 ms", api.key, stamped);
+        Stats.log("%s latency: one streamed run, %d stamped tokens at 1 ms", api.key, stamped);
         this.sizes.repeat((reported) -> reportLatencies(reported, "latency." + api.key + ".",
                 api.run(client, stamped, 1000, "[[sim:stamp]]").latencies(), stamped));
     }
@@ -354,7 +367,7 @@ public final class Service {
                     reportLatencies(true, "pace." + perSecond + ".ws.", ws.run(prompt).latencies(), tokens);
                 }
                 reportLatencies(true, "pace." + perSecond + ".mcp.", mcp.generate(prompt).latencies(), tokens);
-                for (ChatApi api : ChatApi.values()) {
+                for (LineApi api : LineApi.values()) {
                     reportLatencies(true, "pace." + perSecond + "." + api.key + ".",
                             api.run(chat, tokens, delayUs, "[[sim:stamp]]").latencies(), tokens);
                 }
