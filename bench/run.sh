@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The rkllm-gateway benchmark (issue 5; bench/README.md explains each measurement).
-#   bench/run.sh             full run, about 5 minutes on a 2-core machine
+#   bench/run.sh             full run, about 10 minutes on a 2-core machine
 #   bench/run.sh --smoke     tiny sizes, about a minute with the build: proves the bench still works (.ci/run runs
 #                            it); the AOT cache of 6 trains meanwhile, and 6 has no floor row
 #   bench/run.sh --startup   measurement 6 only, as in the full run (about 2 minutes after a build)
@@ -38,17 +38,20 @@ model=native-libs/models/tiny-sim.rkllm
 #    concurrent runs, 50 queued sessions held for minutes) and no eviction while it measures;
 #  - ws.max-pending-frames: the WebSocket row reads an unpaced run that outruns any socket; the bound that closes
 #    a slow socket (1008) would end it, and the row counts lost chunks instead;
+#  - chat.repetition-guard.repeats 0: the OpenAI and Ollama rows stream 100,000 tokens of the simulator's corpus,
+#    which repeats itself, and the guard would end them early;
 #  - replay-limit stays at its default (4096 chunks kept per session): every subscriber attaches while its session
 #    is still queued, so each reads every chunk live and none relies on replay.
 overrides=(--rkllm.model.max-new-tokens=-1 --rkllm.streams.max-sessions=6000 --rkllm.streams.idle-timeout=30m
-    --rkllm.queue.capacity=128 --rkllm.queue.max-wait=30m --rkllm.ws.max-pending-frames=1000000)
+    --rkllm.queue.capacity=128 --rkllm.queue.max-wait=30m --rkllm.ws.max-pending-frames=1000000
+    --rkllm.chat.repetition-guard.repeats=0)
 # The floors of 5 and 6 (bench/src/IdleFloor.java) read no configuration file, serve the readiness probe and stop
 # as soon as the service does (the jar's application.yml).
 idle_floor_args=(--spring.config.name=idle-floor --management.endpoint.health.probes.enabled=true
     --spring.reactor.netty.shutdown-quiet-period=0s)
 
 work=$(mktemp -d /tmp/rkllm-bench.XXXXXX)
-service_pid= image_layout_pid=
+service_pid= image_layout_pid= fanout_floor_pid=
 stop_service() {
     if [[ -n $service_pid ]] && kill -0 "$service_pid" 2>/dev/null; then
         kill -TERM "$service_pid" 2>/dev/null || true
@@ -59,7 +62,8 @@ stop_service() {
     service_pid=
 }
 # The smoke run's background training is a process group of its own (set -m): killing the group stops its JVMs too.
-trap '[[ -z $image_layout_pid ]] || kill -KILL -- "-$image_layout_pid" 2>/dev/null; stop_service; rm -rf "$work"' EXIT
+trap '[[ -z $image_layout_pid ]] || kill -KILL -- "-$image_layout_pid" 2>/dev/null
+    [[ -z $fanout_floor_pid ]] || kill -KILL "$fanout_floor_pid" 2>/dev/null; stop_service; rm -rf "$work"' EXIT
 # 5,000 SSE sockets on each side of loopback.
 ulimit -n "$(ulimit -Hn)"
 started=$(date +%s)
@@ -235,18 +239,32 @@ if [[ $mode != startup ]]; then
         2> >(grep -v '^I rkllm' >&2) | record
     java -cp "$classpath" FanoutFloor "$mode" | record
 
-    section "2-5 the service over HTTP on loopback"
+    section "2-5, 7-9 the service over HTTP on loopback, the pace rows beside their floor (FanoutFloor serve)"
+    # The pace rows' floor: a process of its own on the same JVM options as the service, measured by Service
+    # alternately with it.
+    # shellcheck disable=SC2086 # BENCH_JVM_OPTS is a list of options
+    java ${BENCH_JVM_OPTS:-} -cp "$classpath" FanoutFloor serve >"$work/fanout-floor.log" 2>&1 &
+    fanout_floor_pid=$! fanout_floor_port=
+    for _ in $(seq 3000); do
+        fanout_floor_port=$(sed -n 's/^floor listening on //p' "$work/fanout-floor.log")
+        [[ -z $fanout_floor_port ]] || break
+        sleep 0.01
+    done
+    [[ -n $fanout_floor_port ]] || { cat "$work/fanout-floor.log" >&2; exit 1; }
     if [[ $mode == full ]]; then
         start_service "$work/service.log" jar "${overrides[@]}"
         await_ready "$work/service.log"
     else
         measure_start "$work/service.log" jar "${overrides[@]}"
     fi
-    java -cp "$classpath" Service "$port" "$service_pid" "$mode" | record \
-        || { tail -40 "$work/service.log" >&2; exit 1; }
+    java -cp "$classpath" Service "$port" "$service_pid" "$mode" "floor=$fanout_floor_port:$fanout_floor_pid" \
+        | record || { tail -40 "$work/service.log" >&2; tail "$work/fanout-floor.log" >&2; exit 1; }
     stop_service
+    kill -KILL "$fanout_floor_pid"
+    wait "$fanout_floor_pid" 2>/dev/null || true
+    fanout_floor_pid=
 
-    section "5 floor: as many idle SSE connections to a bare WebFlux route (IdleFloor, no service)"
+    section "5 and 8 floor: as many idle SSE connections to a bare WebFlux route (IdleFloor, no service)"
     start_service "$work/idle-floor.log" idle-floor
     await_ready "$work/idle-floor.log"
     java -cp "$classpath" Service "$port" "$service_pid" "$mode" idle-floor | record \

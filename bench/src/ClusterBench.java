@@ -173,7 +173,7 @@ public final class ClusterBench {
 
     /** One stamped run read by each reader ({@code <name>=<port>}); the latency samples (ns) by reader name. */
     private static Map<String, long[]> stampedRun(Rpc rpc, long tokens, List<String> readers) throws Exception {
-        String holder = start(rpc, Rpc.HOLDER);
+        String holder = start(rpc, Rpc.prompt(100_000, Rpc.HOLDER_DELAY_US));
         String session = start(rpc, Rpc.prompt(tokens, 1000, "[[sim:stamp]]"));
         Map<String, SseFanout> fanouts = new LinkedHashMap<>();
         try {

@@ -7,7 +7,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Arrays;
 
 /**
  * An MCP client of the service over {@code java.net.http}, HTTP/1.1 on loopback: one session, {@code generate} calls
@@ -17,8 +16,6 @@ import java.util.Arrays;
 final class McpStream {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(600);
-
-    private static final String STAMP = "\"message\":\"t=";
 
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
@@ -53,10 +50,9 @@ final class McpStream {
                 + "\"_meta\":{\"progressToken\":\"bench\"}}}";
         HttpResponse<InputStream> response = this.http.send(request(this.sessionId, call),
                 HttpResponse.BodyHandlers.ofInputStream());
-        long[] latencies = new long[1024];
+        StampLatencies latencies = new StampLatencies("\"message\":\"t=");
         long count = 0;
         long first = 0;
-        int stamped = 0;
         try (BufferedReader reader = new BufferedReader(
                 new InputStreamReader(response.body(), StandardCharsets.UTF_8), 1 << 16)) {
             for (String line = reader.readLine(); line != null; line = reader.readLine()) {
@@ -65,19 +61,12 @@ final class McpStream {
                 }
                 long now = System.nanoTime();
                 if (!line.contains("\"notifications/progress\"")) {
-                    return new Read(count, first, now, Arrays.copyOf(latencies, stamped), line);
+                    return new Read(count, first, now, latencies.toArray(), line);
                 }
                 if (count++ == 0) {
                     first = now;
                 }
-                int at = line.indexOf(STAMP);
-                if (at >= 0) {
-                    if (stamped == latencies.length) {
-                        latencies = Arrays.copyOf(latencies, stamped * 2);
-                    }
-                    latencies[stamped++] = now - Long.parseLong(line.substring(at + STAMP.length(),
-                            line.indexOf(';', at)));
-                }
+                latencies.add(line, now);
             }
         }
         throw new IllegalStateException("the generate call's stream ended without an answer");

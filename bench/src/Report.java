@@ -83,18 +83,56 @@ public final class Report {
             Map.entry("idle.heap_per_conn_kib", new Target("<=", 8)),
             Map.entry("idle.ping_max_ms", new Target("<", 50)),
             Map.entry("startup.ready_ms", new Target("<=", 3000)),
-            Map.entry("startup.idle_rss_mb", new Target("<=", 200)));
+            Map.entry("startup.idle_rss_mb", new Target("<=", 200)),
+            Map.entry("latency.1000.p99_to_floor", new Target("<=", 2)),
+            Map.entry("latency.openai.p50_to_sse", new Target("<=", 2)),
+            Map.entry("latency.openai.p99_to_sse", new Target("<=", 2)),
+            Map.entry("latency.ollama.p50_to_sse", new Target("<=", 2)),
+            Map.entry("latency.ollama.p99_to_sse", new Target("<=", 2)),
+            Map.entry("pace.20.sse.1.p99_ms", new Target("<=", 2)),
+            Map.entry("pace.20.sse.1.p50_to_floor", new Target("<=", 1.5)),
+            Map.entry("cpu.100.1.above_floor_us", new Target("<=", 50)),
+            Map.entry("idle.cpu_ms_per_min", new Target("<=", 1000)),
+            Map.entry("first_token.added_p50_ms", new Target("<=", 2)));
+
+    /**
+     * A row computed from two others: each repetition of {@code of} divided by ({@code /}) or less ({@code -}) the
+     * median of {@code base} in the same run.
+     */
+    private record Derived(String key, String of, char op, String base, String label, String unit) {
+    }
+
+    private static final List<Derived> DERIVED = new ArrayList<>(List.of(
+            new Derived("latency.1000.p99_to_floor", "latency.1000.p99_ms", '/', "floor.fanout.1000.p99_ms",
+                    "3  1,000 subscribers p99 / its floor's", "x"),
+            new Derived("latency.1000.p99_to_floor_server", "latency.1000.p99_ms", '/', "floor.pace.1000.1000.p99_ms",
+                    "3  1,000 subscribers p99 / the floor server's", "x"),
+            new Derived("pace.20.sse.1.p50_to_floor", "pace.20.sse.1.p50_ms", '/', "floor.pace.20.1.p50_ms",
+                    "7  pace 20/s, 1 SSE reader: p50 / its floor's", "x"),
+            new Derived("cpu.100.1.above_floor_us", "cpu.100.1.us_per_token", '-', "floor.cpu.100.1.us_per_token",
+                    "8  CPU per token, 100/s, 1 reader, above floor", "µs")));
 
     /** The floor each target's row is measured against, where it has one (2 has its own ratio row to 1b). */
-    private static final Map<String, String> FLOORS = Map.of(
-            "latency.100.p99_ms", "floor.fanout.100.p99_ms",
-            "latency.1000.p99_ms", "floor.fanout.1000.p99_ms",
-            "queue.overhead_pct", "floor.queue_overhead_pct",
-            "idle.heap_per_conn_kib", "floor.idle.heap_per_conn_kib",
-            "startup.ready_ms", "startup.floor.ready_ms",
-            "startup.idle_rss_mb", "startup.floor.idle_rss_mb");
+    private static final Map<String, String> FLOORS = Map.ofEntries(
+            Map.entry("latency.100.p99_ms", "floor.fanout.100.p99_ms"),
+            Map.entry("latency.1000.p99_ms", "floor.fanout.1000.p99_ms"),
+            Map.entry("pace.20.sse.1.p99_ms", "floor.pace.20.1.p99_ms"),
+            Map.entry("idle.cpu_ms_per_min", "floor.idle.cpu_ms_per_min"),
+            Map.entry("first_token.added_p50_ms", "first_token.floor_ping_p50_ms"),
+            Map.entry("queue.overhead_pct", "floor.queue_overhead_pct"),
+            Map.entry("idle.heap_per_conn_kib", "floor.idle.heap_per_conn_kib"),
+            Map.entry("startup.ready_ms", "startup.floor.ready_ms"),
+            Map.entry("startup.idle_rss_mb", "startup.floor.idle_rss_mb"));
 
     static {
+        // The chat routes' latency against the JSON-RPC SSE path's, read by the same client (issue 18).
+        for (String api : List.of("OpenAI", "Ollama")) {
+            for (String stat : List.of("p50", "p99")) {
+                String key = "latency." + api.toLowerCase(Locale.ROOT) + "." + stat;
+                DERIVED.add(new Derived(key + "_to_sse", key + "_ms", '/', "latency.rpc_sse." + stat + "_ms",
+                        "3  " + api + " " + stat + " / the JSON-RPC SSE path's", "x"));
+            }
+        }
         KNOWN.put("floor.c_noop", new String[] { "1a floor: simulator -> C no-op callback", "tokens/s" });
         KNOWN.put("floor.jna_noop", new String[] { "1b floor: simulator -> Java no-op JNA callback", "tokens/s" });
         KNOWN.put("bridge.listener", new String[] { "1  bridge: RkllmRuntime -> TokenListener (UTF-8)", "tokens/s" });
@@ -113,6 +151,15 @@ public final class Report {
         KNOWN.put("latency.ws.p50_ms", new String[] { "3  latency emit->WebSocket notification, p50", "ms" });
         KNOWN.put("latency.ws.p99_ms", new String[] { "3  latency emit->WebSocket notification, p99", "ms" });
         KNOWN.put("latency.ws.max_ms", new String[] { "3  latency emit->WebSocket notification, max", "ms" });
+        for (String api : List.of("JSON-RPC SSE", "OpenAI", "Ollama")) {
+            String key = api.equals("JSON-RPC SSE") ? "rpc_sse" : api.toLowerCase(Locale.ROOT);
+            KNOWN.put("e2e." + key + "_tokens_per_s", new String[] { "2  end to end over " + api + ", 1 run",
+                    "tokens/s" });
+            for (String stat : List.of("p50", "p99", "max")) {
+                KNOWN.put("latency." + key + "." + stat + "_ms", new String[] { "3  latency emit->" + api
+                        + " chunk, " + stat, "ms" });
+            }
+        }
         KNOWN.put("queue.wall_ms", new String[] { "4  queue: wall time of the concurrent runs", "ms" });
         KNOWN.put("queue.busy_ms", new String[] { "4  queue: simulator busy (prefill+generate)", "ms" });
         KNOWN.put("queue.overhead_pct", new String[] { "4  queue: overhead, wall / busy - 1", "%" });
@@ -126,6 +173,14 @@ public final class Report {
         KNOWN.put("floor.idle.rss_per_conn_kib",
                 new String[] { "5  floor: bare WebFlux SSE, RSS per connection", "KiB" });
         KNOWN.put("idle.ping_max_ms", new String[] { "5  idle SSE: slowest ping meanwhile", "ms" });
+        KNOWN.put("idle.cpu_ms_per_min", new String[] { "8  idle CPU, 100 open SSE streams, per minute", "ms" });
+        KNOWN.put("floor.idle.cpu_ms_per_min",
+                new String[] { "8  floor: bare WebFlux SSE, idle CPU per minute", "ms" });
+        KNOWN.put("first_token.added_p50_ms", new String[] { "9  time added to the first token, p50", "ms" });
+        KNOWN.put("first_token.added_max_ms", new String[] { "9  time added to the first token, max", "ms" });
+        KNOWN.put("first_token.before_token_p50_ms",
+                new String[] { "9  of it, before the simulator's token, p50", "ms" });
+        KNOWN.put("first_token.floor_ping_p50_ms", new String[] { "9  floor: a ping after the same rest, p50", "ms" });
         KNOWN.put("startup.ready_ms", new String[] { "6  start-up as the image runs it -> readiness UP", "ms" });
         KNOWN.put("startup.idle_rss_mb", new String[] { "6  footprint as the image runs it: RSS when idle", "MB" });
         KNOWN.put("startup.floor.ready_ms",
@@ -148,6 +203,9 @@ public final class Report {
             }
         }
         addRatio(values);
+        for (Derived derived : DERIVED) {
+            addDerived(values, derived);
+        }
         List<Row> rows = new ArrayList<>();
         values.forEach((key, list) -> rows.add(row(key, doubles(list), floorMedian(values, key))));
         // In measurement order, whatever order the results came in (smoke measures 6's plain java -jar row first).
@@ -187,6 +245,26 @@ public final class Report {
         values.putAll(reordered);
     }
 
+    /** A derived row, put right after the row it is computed from. */
+    private static void addDerived(Map<String, List<Double>> values, Derived derived) {
+        List<Double> of = values.get(derived.of());
+        List<Double> base = values.get(derived.base());
+        if (of == null || base == null) {
+            return;
+        }
+        double median = Stats.median(doubles(base));
+        List<Double> computed = of.stream().map((v) -> (derived.op() == '/') ? v / median : v - median).toList();
+        Map<String, List<Double>> reordered = new LinkedHashMap<>();
+        values.forEach((key, list) -> {
+            reordered.put(key, list);
+            if (key.equals(derived.of())) {
+                reordered.put(derived.key(), computed);
+            }
+        });
+        values.clear();
+        values.putAll(reordered);
+    }
+
     private static double[] doubles(List<Double> list) {
         return list.stream().mapToDouble(Double::doubleValue).toArray();
     }
@@ -198,6 +276,13 @@ public final class Report {
 
     private static Row row(String key, double[] values, @Nullable Double floor) {
         String[] known = KNOWN.get(key);
+        Derived derived = DERIVED.stream().filter((d) -> d.key().equals(key)).findFirst().orElse(null);
+        if (derived != null) {
+            known = new String[] { derived.label(), derived.unit() };
+        }
+        if (known == null) {
+            known = paceLabel(key);
+        }
         if (known == null && key.startsWith("latency.")) {
             String[] parts = key.split("\\.");
             String stat = parts[2].replace("_ms", "");
@@ -212,6 +297,44 @@ public final class Report {
             known = new String[] { key, "" };
         }
         return new Row(key, known[0], known[1], values, TARGETS.get(key), floor);
+    }
+
+    /**
+     * Labels of the pace rows ({@code pace.<n>.sse.<readers>.<stat>}, {@code pace.<n>.<transport>.<stat>},
+     * {@code floor.pace.<n>.<readers>.<stat>}) and of CPU per token ({@code cpu.<n>.<readers>.us_per_token},
+     * {@code floor.cpu.<n>.<readers>.us_per_token}); null for any other key.
+     */
+    private static String @Nullable [] paceLabel(String key) {
+        String[] parts = key.split("\\.");
+        if (key.startsWith("pace.") && parts[2].equals("sse")) {
+            return new String[] { "7  pace " + parts[1] + "/s: emit->SSE, " + parts[3] + " reader(s), "
+                    + stat(parts[4]), "ms" };
+        }
+        if (key.startsWith("pace.")) {
+            String transport = Map.of("ws", "WebSocket", "mcp", "MCP", "openai", "OpenAI", "ollama", "Ollama",
+                    "rpc_sse", "JSON-RPC SSE")
+                .getOrDefault(parts[2], parts[2]);
+            return new String[] { "7  pace " + parts[1] + "/s: emit->" + transport + ", " + stat(parts[3]), "ms" };
+        }
+        if (key.startsWith("floor.pace.1000.")) {
+            return new String[] { "3  floor server: " + parts[3] + " reader(s) at 1 ms, " + stat(parts[4]), "ms" };
+        }
+        if (key.startsWith("floor.pace.")) {
+            return new String[] { "7  floor: fan-out at " + parts[2] + "/s, " + parts[3] + " reader(s), "
+                    + stat(parts[4]), "ms" };
+        }
+        if (key.startsWith("cpu.")) {
+            return new String[] { "8  CPU per token at " + parts[1] + "/s, " + parts[2] + " SSE reader(s)", "µs" };
+        }
+        if (key.startsWith("floor.cpu.")) {
+            return new String[] { "8  floor: CPU per token at " + parts[2] + "/s, " + parts[3] + " reader(s)",
+                    "µs" };
+        }
+        return null;
+    }
+
+    private static String stat(String stat) {
+        return stat.replace("_ms", "");
     }
 
     private static void printTable(List<Row> rows, Map<String, String> facts) {

@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
 final class Rpc {
 
     /** The simulator paces a holder run at 100 ms per token: cheap, and aborted within 100 ms. */
-    static final String HOLDER = "[[sim:tokens=100000]][[sim:delay_us=100000]][[sim:prefill_ms=0]]";
+    static final long HOLDER_DELAY_US = 100_000;
 
     private static final Duration TIMEOUT = Duration.ofSeconds(120);
 
@@ -74,7 +74,12 @@ final class Rpc {
      * {@link #release}: their subscribers can all attach before the first token.
      */
     String hold() {
-        return start(HOLDER);
+        return hold(HOLDER_DELAY_US);
+    }
+
+    /** {@link #hold()} with a token every {@code delayUs}: the longer, the slower its abort. */
+    String hold(long delayUs) {
+        return start(prompt(100_000, delayUs));
     }
 
     void release(String holderSessionId) {

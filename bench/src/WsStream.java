@@ -1,7 +1,6 @@
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
-import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
@@ -11,9 +10,7 @@ import java.util.concurrent.TimeUnit;
  * calls whose chunks arrive as {@code rkllm_stream} notifications before the answer. Frames are matched as text: the
  * bench needs the stamps and the end, not a JSON library.
  */
-final class WsStream implements WebSocket.Listener {
-
-    private static final String STAMP = "\"delta\":\"t=";
+final class WsStream implements WebSocket.Listener, AutoCloseable {
 
     private final WebSocket socket;
 
@@ -44,6 +41,12 @@ final class WsStream implements WebSocket.Listener {
         return current.done.get(600, TimeUnit.SECONDS);
     }
 
+    /** Closes the socket normally: sends the close frame. */
+    @Override
+    public void close() throws Exception {
+        this.socket.sendClose(WebSocket.NORMAL_CLOSURE, "").get(10, TimeUnit.SECONDS);
+    }
+
     @Override
     public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
         this.partial.append(data);
@@ -72,8 +75,7 @@ final class WsStream implements WebSocket.Listener {
             return;
         }
         if (!text.contains("\"method\":\"rkllm_stream\"")) {
-            current.done.complete(new Read(current.chunks, current.first, now,
-                    Arrays.copyOf(current.latencies, current.stamped), text));
+            current.done.complete(new Read(current.chunks, current.first, now, current.latencies.toArray(), text));
             return;
         }
         if (text.contains("\"end\":true")) {
@@ -82,14 +84,7 @@ final class WsStream implements WebSocket.Listener {
         if (current.chunks++ == 0) {
             current.first = now;
         }
-        int at = text.indexOf(STAMP);
-        if (at >= 0) {
-            if (current.stamped == current.latencies.length) {
-                current.latencies = Arrays.copyOf(current.latencies, current.stamped * 2);
-            }
-            current.latencies[current.stamped++] = now - Long.parseLong(text.substring(at + STAMP.length(),
-                    text.indexOf(';', at)));
-        }
+        current.latencies.add(text, now);
     }
 
     /** One run's reading, on the socket's listener thread. */
@@ -101,9 +96,7 @@ final class WsStream implements WebSocket.Listener {
 
         long first;
 
-        long[] latencies = new long[1024];
-
-        int stamped;
+        final StampLatencies latencies = new StampLatencies("\"delta\":\"t=");
 
     }
 
