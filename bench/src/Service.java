@@ -230,7 +230,7 @@ public final class Service {
     private void ws() throws Exception {
         long tokens = this.sizes.streamTokens();
         Stats.log("WebSocket: one rkllm_run, %d tokens as rkllm_stream notifications", tokens);
-        // A socket for each run: the service closes a socket a minute after it opened (rkllm.limits.request-timeout).
+        // A socket for each run, as a client that opens one per conversation.
         this.sizes.repeat((reported) -> {
             try (WsStream ws = new WsStream(this.port)) {
                 WsStream.Read read = ws.run(Rpc.prompt(tokens, 0));
