@@ -237,7 +237,7 @@ public final class ConnectionLimits implements NettyServerCustomizer {
      * {@link #bytes} in front of it, where the bytes arrive: the header deadline is armed by bytes that come while no
      * request is open (before its head is decoded, or after the answer to the last one) and disarmed by the head; the
      * body deadline is armed by a head whose body is still to come and disarmed by the body's end. A WebSocket's
-     * upgrade removes both. When one fires, the client gets 408 (unless its answer has begun) and the connection is
+     * upgrade removes both, and Reactor Netty's read timeout. When one fires, the client gets 408 (unless its answer has begun) and the connection is
      * closed.
      */
     private final class RequestDeadlines extends ChannelDuplexHandler {
@@ -294,6 +294,11 @@ public final class ConnectionLimits implements NettyServerCustomizer {
                 context.write(message, promise);
                 context.pipeline().remove(this);
                 context.pipeline().remove(this.bytes);
+                // Reactor Netty's read timeout, like its request timeout, belongs to the HTTP exchange and would
+                // close a socket that sends nothing for that long; a WebSocket's liveness is the heartbeat's.
+                if (context.pipeline().get(NettyPipeline.ReadTimeoutHandler) != null) {
+                    context.pipeline().remove(NettyPipeline.ReadTimeoutHandler);
+                }
                 return;
             }
             boolean informational = message instanceof HttpResponse response

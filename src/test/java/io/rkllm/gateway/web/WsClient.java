@@ -145,6 +145,11 @@ final class WsClient implements AutoCloseable {
         return this.pings.get();
     }
 
+    /** Whether the socket is open: the service has neither closed it nor dropped its connection. */
+    boolean isOpen() {
+        return !this.closeCode.isDone() && !this.socket.isInputClosed();
+    }
+
     /** The close code the service sent, once it closed the socket. */
     int closeCode(Duration timeout) throws Exception {
         return this.closeCode.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
