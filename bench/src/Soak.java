@@ -38,6 +38,9 @@ public final class Soak {
 
     private static final Pattern CODE = Pattern.compile("\"code\":(-?\\d+)");
 
+    /** How the Ollama-compatible API says its queue is full, as Ollama does. */
+    private static final String OLLAMA_BUSY = "server busy, please try again";
+
     private final int port;
 
     private final HttpClient http = HttpClient.newBuilder()
@@ -237,8 +240,14 @@ public final class Soak {
     private void readSome(String name, HttpRequest request, Random random) throws IOException, InterruptedException {
         HttpResponse<InputStream> response = this.http.send(request, HttpResponse.BodyHandlers.ofInputStream());
         if (response.statusCode() != 200) {
-            count(name + " http " + response.statusCode());
-            response.body().close();
+            String body;
+            try (InputStream in = response.body()) {
+                body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            }
+            // Ollama's own answer to a full queue is 503 with these words, which its clients retry on: a refusal as
+            // designed, not a server error.
+            boolean busy = response.statusCode() == 503 && body.contains(OLLAMA_BUSY);
+            count(name + (busy ? " busy" : " http " + response.statusCode()));
             return;
         }
         int limit = random.nextBoolean() ? Integer.MAX_VALUE : random.nextInt(400);
