@@ -6,7 +6,8 @@
 # answer and at the tokenised stream_url, blocking runs, aborts, abrupt disconnects, bad requests; WebSocket, OpenAI
 # and Ollama when those routes exist). Afterwards, once the idle timeout has passed: zero live sessions, thread count
 # and heap after a full GC back near their start, the simulator's live allocations as at the start and 0 after
-# rkllm_destroy, no 5xx answer (the Ollama API's 503 for a full queue, Ollama's own busy answer, counts as "busy"). Prints a table and writes bench/results/soak.json; exits 1 when a check fails.
+# rkllm_destroy, no 5xx answer (the Ollama API's 503 for a full queue, Ollama's own busy answer, counts as
+# "busy"). Prints a table and writes bench/results/soak.json; exits 1 when a check fails.
 # Needs: a JDK 17 (java, javac, jcmd), gdb to read the simulator's allocation counter (the row says n/a without it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
