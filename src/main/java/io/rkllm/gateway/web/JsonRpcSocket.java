@@ -103,11 +103,11 @@ final class JsonRpcSocket implements WebSocketHandler {
             .flatMap((tick) -> socket.close(KEY_LATE))
             .subscribe() : Disposables.disposed();
         // The writer first: answers to the first frames must find it subscribed.
-        Mono<Void> output = socket.send(connection.frames()).then(Mono.defer(connection::closeIfEnded));
+        Mono<Void> output = socket.send(connection.frames()).then(Mono.defer(connection::closeIfOverflowed));
         // Asking for the messages puts Netty's frame aggregator in the pipeline; the oversize close goes after it.
         Flux<WebSocketMessage> messages = socket.receive();
         netty.addHandlerLast(OversizeClose.NAME, new OversizeClose());
-        Mono<Void> input = messages.doOnNext((message) -> connection.heard())
+        Mono<Void> input = messages
             .flatMap((message) -> receive(socket, connection, identity, message), CONCURRENT_CALLS)
             .then();
         return Mono.when(output, input).doFinally((signal) -> {
@@ -136,7 +136,7 @@ final class JsonRpcSocket implements WebSocketHandler {
                 yield call(connection, identity.caller, frame);
             }
             case BINARY -> socket.close(BINARY_REFUSED);
-            // Pongs answer the heartbeat's pings (heard above); Netty answers the client's pings itself.
+            // Pongs answer the heartbeat's pings; Netty answers the client's pings itself.
             case PING, PONG -> Mono.empty();
         };
     }

@@ -6,8 +6,8 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
 import io.rkllm.gateway.rpc.JsonRpcNotification;
@@ -15,7 +15,6 @@ import io.rkllm.gateway.stream.SessionStream;
 import io.rkllm.gateway.stream.StatusEvent;
 import io.rkllm.gateway.stream.StreamChunk;
 import io.rkllm.gateway.stream.StreamEvent;
-import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Subscription;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,9 +39,7 @@ import tools.jackson.databind.ObjectMapper;
  * socket that falls behind lags in the session's replay buffer, so neither a fast run nor the replay of a long one
  * floods the queue, and the native thread only ever hands an event over. A socket more than
  * {@code rkllm.ws.max-pending-frames} frames behind (queued here, or still in a session it pushes, looked at every
- * heartbeat) is closed with 1008, and one that has sent nothing, not even the pong to a ping, for
- * {@value #SILENT_HEARTBEATS} heartbeats is gone (its peer vanished without closing) and is closed with 1001: it holds
- * a stream slot until then. When the socket goes, for whatever reason, the runs started on it are aborted (their
+ * heartbeat) is closed with 1008. When the socket goes, for whatever reason, the runs started on it are aborted (their
  * events are cancelled) and the sessions it only read are left alone.
  */
 final class SocketConnection {
@@ -54,12 +51,6 @@ final class SocketConnection {
 
     private static final CloseStatus TOO_SLOW = CloseStatus.POLICY_VIOLATION
         .withReason("client does not read (rkllm.ws.max-pending-frames)");
-
-    /** Heartbeats a peer may stay silent through: its pong to one ping may come as late as the next. */
-    static final int SILENT_HEARTBEATS = 2;
-
-    private static final CloseStatus SILENT = CloseStatus.GOING_AWAY
-        .withReason("no answer to the heartbeat's pings (rkllm.streams.heartbeat)");
 
     private final WebSocketSession socket;
 
@@ -84,13 +75,9 @@ final class SocketConnection {
     /** Frames enqueued and not yet handed to the socket's writer. */
     private final AtomicInteger pending = new AtomicInteger();
 
-    /** Why the service ends the socket; null while it does not. */
-    private final AtomicReference<@Nullable CloseStatus> ending = new AtomicReference<>();
+    private final AtomicBoolean overflowed = new AtomicBoolean();
 
-    private final Sinks.Empty<Void> end = Sinks.empty();
-
-    /** Heartbeats since the peer last sent anything. */
-    private final AtomicInteger silentHeartbeats = new AtomicInteger();
+    private final Sinks.Empty<Void> overflow = Sinks.empty();
 
     /** The runs started on this socket, held until they end or the socket goes. */
     private final Disposable.Composite holds = Disposables.composite();
@@ -113,39 +100,22 @@ final class SocketConnection {
 
     /**
      * What the socket writes: the enqueued frames, encoded on the socket's event loop, and a ping every heartbeat;
-     * ends (dropping what still waits) once the client is too far behind or silent too long.
+     * ends (dropping what still waits) once the client is too far behind.
      */
     Flux<WebSocketMessage> frames() {
         Flux<WebSocketMessage> messages = this.outbox.asFlux()
             .publishOn(Schedulers.fromExecutor(this.loop))
             .map(this::encode);
-        Flux<WebSocketMessage> pings = Flux.interval(this.heartbeat, this.heartbeat)
-            .filter((tick) -> heardLately())
-            .map((tick) -> {
-                checkLag();
-                return this.socket.pingMessage((buffers) -> buffers.allocateBuffer(0));
-            });
-        return messages.mergeWith(pings).takeUntilOther(this.end.asMono());
+        Flux<WebSocketMessage> pings = Flux.interval(this.heartbeat, this.heartbeat).map((tick) -> {
+            checkLag();
+            return this.socket.pingMessage((buffers) -> buffers.allocateBuffer(0));
+        });
+        return messages.mergeWith(pings).takeUntilOther(this.overflow.asMono());
     }
 
-    /** At a heartbeat: whether the peer sent anything lately; if not, the socket ends. */
-    private boolean heardLately() {
-        if (this.silentHeartbeats.incrementAndGet() <= SILENT_HEARTBEATS) {
-            return true;
-        }
-        end(SILENT, "sent nothing for {} heartbeats, not even a pong; closing it (1001)", SILENT_HEARTBEATS);
-        return false;
-    }
-
-    /** The peer sent a frame (any: a pong to the heartbeat's ping will do): it is there. */
-    void heard() {
-        this.silentHeartbeats.set(0);
-    }
-
-    /** After the frames ended: the close for a client that fell too far behind or went silent, nothing otherwise. */
-    Mono<Void> closeIfEnded() {
-        CloseStatus status = this.ending.get();
-        return (status != null) ? this.socket.close(status) : Mono.empty();
+    /** After the frames ended: the close for a client that fell too far behind, nothing otherwise. */
+    Mono<Void> closeIfOverflowed() {
+        return this.overflowed.get() ? this.socket.close(TOO_SLOW) : Mono.empty();
     }
 
     /** On the event loop: a frame leaves for the socket's writer. */
@@ -183,15 +153,11 @@ final class SocketConnection {
     }
 
     private void overflow() {
-        end(TOO_SLOW, "over {} frames behind (rkllm.ws.max-pending-frames); closing it (1008)", this.maxPending);
-    }
-
-    /** Ends the socket's frames, once, to close it with {@code status}; {@code why} is logged with {@code figure}. */
-    private void end(CloseStatus status, String why, int figure) {
-        if (this.ending.compareAndSet(null, status)) {
-            logger.info("WebSocket {}: " + why, this.socket.getId(), figure);
+        if (this.overflowed.compareAndSet(false, true)) {
+            logger.info("WebSocket {}: over {} frames behind (rkllm.ws.max-pending-frames); closing it (1008)",
+                    this.socket.getId(), this.maxPending);
             release();
-            this.end.tryEmitEmpty();
+            this.overflow.tryEmitEmpty();
         }
     }
 

@@ -60,17 +60,9 @@ final class RawWebSocket implements Closeable {
 
     /** Sends a text frame, masked as a client must. */
     void sendText(String text) throws IOException {
-        send(0x1, text.getBytes(StandardCharsets.UTF_8));
-    }
-
-    /** Sends an unsolicited pong, the heartbeat RFC 6455 lets a client send: it is there, whether it reads or not. */
-    void sendPong() throws IOException {
-        send(0xA, new byte[0]);
-    }
-
-    private synchronized void send(int opcode, byte[] payload) throws IOException {
+        byte[] payload = text.getBytes(StandardCharsets.UTF_8);
         ByteArrayOutputStream frame = new ByteArrayOutputStream(payload.length + 14);
-        frame.write(0x80 | opcode);
+        frame.write(0x80 | 0x1);
         if (payload.length < 126) {
             frame.write(0x80 | payload.length);
         }
