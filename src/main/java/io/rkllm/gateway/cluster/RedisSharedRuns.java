@@ -34,6 +34,7 @@ import io.rkllm.gateway.stream.StreamSession;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Mono;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -93,7 +94,11 @@ public final class RedisSharedRuns implements SharedRuns, AutoCloseable {
     }
 
     @Override
-    public void submit(RunRequest request, SessionFeed feed) {
+    public Mono<Void> submit(RunRequest request, SessionFeed feed) {
+        return Mono.fromRunnable(() -> submitNow(request, feed));
+    }
+
+    private void submitNow(RunRequest request, SessionFeed feed) {
         refuseWhenUnreachable();
         StreamSession session = feed.session();
         String id = session.id();
@@ -123,7 +128,11 @@ public final class RedisSharedRuns implements SharedRuns, AutoCloseable {
     }
 
     @Override
-    public Optional<SharedSession> find(String id) {
+    public Mono<SharedSession> find(String id) {
+        return Mono.fromCallable(() -> findNow(id).orElse(null));
+    }
+
+    private Optional<SharedSession> findNow(String id) {
         Map<String, String> meta;
         try {
             meta = this.redis.sync().hgetall(ClusterKeys.session(id));

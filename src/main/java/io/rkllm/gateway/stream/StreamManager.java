@@ -206,7 +206,7 @@ public class StreamManager {
         StreamSession session = register(request, requestKey, transport, caller, SessionState.QUEUED);
         session.bind(new SharedLease(SharedLease.queueOf(request)));
         try {
-            runs.submit(request, new SessionFeed(session));
+            runs.submit(request, new SessionFeed(session)).block();
         }
         catch (RuntimeException ex) {
             unregister(session);
@@ -380,7 +380,7 @@ public class StreamManager {
      * when the shared store has no such session.
      */
     private @Nullable StreamSession adopt(SharedRuns runs, String id) {
-        SharedSession found = runs.find(id).orElse(null);
+        SharedSession found = runs.find(id).block();
         if (found == null) {
             return null;
         }
