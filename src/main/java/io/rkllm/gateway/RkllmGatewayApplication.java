@@ -8,8 +8,6 @@ import org.springframework.boot.autoconfigure.aop.AopAutoConfiguration;
 import org.springframework.boot.autoconfigure.task.TaskExecutionAutoConfiguration;
 import org.springframework.boot.autoconfigure.task.TaskSchedulingAutoConfiguration;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
-import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
-import org.springframework.boot.data.redis.autoconfigure.DataRedisReactiveAutoConfiguration;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisRepositoriesAutoConfiguration;
 import org.springframework.boot.data.redis.autoconfigure.health.DataRedisHealthContributorAutoConfiguration;
 import org.springframework.boot.data.redis.autoconfigure.health.DataRedisReactiveHealthContributorAutoConfiguration;
@@ -31,15 +29,14 @@ import org.springframework.boot.webflux.autoconfigure.WebSessionIdResolverAutoCo
  * {@code rkllm-stream} executor of {@code StreamConfiguration} runs the {@code @Scheduled} evictor and is the
  * {@code Executor} bean, so Spring Boot's own executor and scheduler are never built), multipart form reading
  * (every request body is JSON) and WebFlux web sessions (nothing keeps per-client state in a session). Spring Boot's
- * Redis auto-configurations (connection factory, health, observation) stay off in every mode: the local mode has no
- * Redis, and the cluster mode ({@code rkllm.cluster.mode: redis}) opens its own Lettuce connections from
- * {@code rkllm.cluster.redis-url} and reports on them in the {@code rkllm} health component.
+ * Redis connection factory and reactive template are built in the cluster mode only ({@code RedisOnlyInClusterMode});
+ * Redis's health is reported in the {@code rkllm} component (with the reason a run would be refused) rather than
+ * Spring Boot's, and per-command observations and repositories are left out.
  */
 @SpringBootApplication(scanBasePackageClasses = NativeBridgeConfiguration.class,
         exclude = { AopAutoConfiguration.class, TaskExecutionAutoConfiguration.class,
                 TaskSchedulingAutoConfiguration.class, ReactiveMultipartAutoConfiguration.class,
-                WebSessionIdResolverAutoConfiguration.class, DataRedisAutoConfiguration.class,
-                DataRedisReactiveAutoConfiguration.class, DataRedisRepositoriesAutoConfiguration.class,
+                WebSessionIdResolverAutoConfiguration.class, DataRedisRepositoriesAutoConfiguration.class,
                 DataRedisHealthContributorAutoConfiguration.class,
                 DataRedisReactiveHealthContributorAutoConfiguration.class,
                 LettuceObservationAutoConfiguration.class })

@@ -3,23 +3,17 @@ package io.rkllm.gateway.cluster;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
-import io.lettuce.core.Consumer;
 import io.lettuce.core.RedisBusyException;
 import io.lettuce.core.RedisCommandExecutionException;
-import io.lettuce.core.RedisException;
-import io.lettuce.core.StreamMessage;
-import io.lettuce.core.XAutoClaimArgs;
-import io.lettuce.core.XGroupCreateArgs;
-import io.lettuce.core.XReadArgs;
-import io.lettuce.core.XReadArgs.StreamOffset;
-import io.lettuce.core.api.sync.RedisCommands;
 import io.rkllm.gateway.models.ModelCatalogue;
 import io.rkllm.gateway.models.ModelFile;
 import io.rkllm.gateway.models.ModelState;
@@ -28,6 +22,7 @@ import io.rkllm.gateway.models.ResidentModels;
 import io.rkllm.gateway.nativebridge.RunRequest;
 import io.rkllm.gateway.rpc.ClientErrors;
 import io.rkllm.gateway.rpc.GatewayException;
+import io.rkllm.gateway.stream.BoardStatus;
 import io.rkllm.gateway.stream.Caller;
 import io.rkllm.gateway.stream.SessionState;
 import io.rkllm.gateway.stream.SessionStream;
@@ -39,15 +34,18 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
+import org.springframework.core.NestedExceptionUtils;
+import org.springframework.data.redis.connection.stream.ReadOffset;
+import reactor.core.publisher.Mono;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
  * This board's part in the cluster: while its runtime is idle it claims the oldest job of the queues of its models
- * (first the jobs of boards whose lease ran out before they started them, then new ones; first for the models it has
- * loaded, then for those of its catalogue that no other board has loaded, so that a model is not loaded on a second
- * board while the first still holds it), runs it through the stream
- * manager's own queue, and writes the run's chunks to the session's shared log; it sends heartbeats, and stops its run
- * when an abort for it comes. On shutdown it claims no more and lets its run finish within the grace time.
+ * (first for the models it has loaded, then for those of its catalogue that no other board has loaded, so that a
+ * model is not loaded on a second board while the first still holds it) and starts it in the same step, runs it
+ * through the stream manager's own queue, and writes the run's chunks to the session's shared log; it sends
+ * heartbeats, and stops its run when an abort for it comes. On shutdown it claims no more and lets its run finish
+ * within the grace time.
  */
 public final class BoardWorker implements SmartLifecycle {
 
@@ -82,8 +80,14 @@ public final class BoardWorker implements SmartLifecycle {
     /** Queues whose consumer group this board made sure of. */
     private final Set<String> grouped = ConcurrentHashMap.newKeySet();
 
-    /** Aborts that came for the session being started here, before its run existed. */
-    private final Map<String, String[]> earlyAborts = new ConcurrentHashMap<>();
+    /** How many aborts for sessions not running here are remembered, for a run this board is about to start. */
+    private static final int EARLY_ABORTS = 32;
+
+    /**
+     * The last aborts that came for sessions not running here: one may be for the session this board has just claimed
+     * and not yet started (every board hears every abort, so only the newest are kept).
+     */
+    private final Map<String, String[]> earlyAborts = new LinkedHashMap<>();
 
     /** The session this board has claimed and not yet ended in the log; null when it may claim. */
     private volatile @Nullable String current;
@@ -137,10 +141,10 @@ public final class BoardWorker implements SmartLifecycle {
             }
         }
         try {
-            this.redis.sync().del(ClusterKeys.board(this.boardId));
+            this.redis.ops().delete(ClusterKeys.board(this.boardId)).block();
         }
-        catch (RedisException ex) {
-            logger.debug("Board {} could not say it left: {}", this.boardId, ex.getMessage());
+        catch (RuntimeException ex) {
+            logger.debug("Board {} could not say it left: {}", this.boardId, ClusterRedis.message(ex));
         }
     }
 
@@ -156,27 +160,31 @@ public final class BoardWorker implements SmartLifecycle {
     }
 
     /** The heartbeat: this board, its queues and what it does, for another lease. */
-    void heartbeat() {
-        if (!this.redis.check()) {
-            return;
-        }
-        try {
+    Mono<Void> heartbeat() {
+        return this.redis.check().filter(Boolean::booleanValue).flatMap((reachable) -> {
             subscribeOnce();
             String session = this.current;
-            RedisCommands<String, String> sync = this.redis.sync();
             String key = ClusterKeys.board(this.boardId);
-            sync.hset(key, Map.of("models", String.join(",", queues()), "resident", String.join(",", loaded()),
-                    "state", (session == null && this.manager.idle()) ? "idle" : "busy", "running",
-                    (session != null) ? session : ""));
-            sync.pexpire(key, this.lease.toMillis());
-            sync.sadd(ClusterKeys.BOARDS, this.boardId);
-            if (session != null) {
-                this.log.keep(session);
-            }
-        }
-        catch (RedisException ex) {
+            Map<String, String> beat = Map.of("models", String.join(",", queues()), "resident",
+                    String.join(",", loaded()), "state", (session == null && this.manager.idle()) ? "idle" : "busy",
+                    "running", (session != null) ? session : "");
+            return this.redis.ops()
+                .opsForHash()
+                .putAll(key, beat)
+                .then(this.redis.ops().expire(key, this.lease))
+                .then(this.redis.ops().opsForSet().add(ClusterKeys.BOARDS, this.boardId))
+                .then((session != null) ? this.log.keep(session) : Mono.empty());
+        }).onErrorResume(ClusterRedis::isRedisFailure, (ex) -> {
             this.redis.unreachable(ex);
-        }
+            return Mono.empty();
+        });
+    }
+
+    /** A board as its heartbeat's fields ({@link #heartbeat()}) show it. */
+    static BoardStatus status(String board, Map<String, String> beat) {
+        String running = beat.getOrDefault("running", "");
+        return new BoardStatus(board, List.of(beat.getOrDefault("models", "").split(",")),
+                beat.getOrDefault("state", "?"), running.isEmpty() ? null : running);
     }
 
     private void subscribeOnce() {
@@ -214,14 +222,21 @@ public final class BoardWorker implements SmartLifecycle {
      * The queues in the order this board looks at them: runs that name no model and the models it has loaded, then
      * the models of its catalogue that no other live board has loaded (a board whose lease ran out has no heartbeat).
      */
-    private List<String> claimOrder(RedisCommands<String, String> sync) {
+    private List<String> claimOrder() {
         Set<String> order = new LinkedHashSet<>();
         order.add(DEFAULT_QUEUE);
         order.addAll(loaded());
         Set<String> elsewhere = new HashSet<>();
-        for (String board : sync.smembers(ClusterKeys.BOARDS)) {
-            String resident = board.equals(this.boardId) ? null : sync.hget(ClusterKeys.board(board), "resident");
-            if (resident != null && !resident.isEmpty()) {
+        List<String> others = this.redis.ops()
+            .opsForSet()
+            .members(ClusterKeys.BOARDS)
+            .filter((board) -> !board.equals(this.boardId))
+            .concatMap((board) -> this.redis.ops().<String, String>opsForHash().get(ClusterKeys.board(board),
+                    "resident"))
+            .collectList()
+            .block();
+        for (String resident : Objects.requireNonNull(others)) {
+            if (!resident.isEmpty()) {
                 elsewhere.addAll(List.of(resident.split(",")));
             }
         }
@@ -229,6 +244,10 @@ public final class BoardWorker implements SmartLifecycle {
         return order.stream().map(ClusterKeys::queue).toList();
     }
 
+    /**
+     * The claim thread: while this board is idle, claims the next job. It waits for Redis's answers, being the one
+     * thread that does nothing else.
+     */
     private void claimLoop() {
         while (this.claiming) {
             boolean claimed = false;
@@ -236,17 +255,8 @@ public final class BoardWorker implements SmartLifecycle {
                 try {
                     claimed = claimNext();
                 }
-                catch (RedisCommandExecutionException ex) {
-                    // NOGROUP: Redis lost its data (a restart without persistence); the groups are made again.
-                    logger.warn("Board {}: claiming a job failed ({})", this.boardId, ex.getMessage());
-                    this.grouped.clear();
-                }
-                catch (RedisException ex) {
-                    this.redis.unreachable(ex);
-                    this.grouped.clear();
-                }
                 catch (RuntimeException ex) {
-                    logger.warn("Board {}: claiming a job failed", this.boardId, ex);
+                    claimFailed(ex);
                 }
             }
             if (!claimed) {
@@ -255,27 +265,30 @@ public final class BoardWorker implements SmartLifecycle {
         }
     }
 
+    private void claimFailed(RuntimeException failure) {
+        if (NestedExceptionUtils.getMostSpecificCause(failure) instanceof RedisCommandExecutionException refused) {
+            // NOGROUP: Redis lost its data (a restart without persistence); the groups are made again.
+            logger.warn("Board {}: claiming a job failed ({})", this.boardId, refused.getMessage());
+        }
+        else if (ClusterRedis.isRedisFailure(failure)) {
+            this.redis.unreachable(failure);
+        }
+        else {
+            logger.warn("Board {}: claiming a job failed", this.boardId, failure);
+        }
+        this.grouped.clear();
+    }
+
     /** Claims and starts the oldest job this board can run; false when there is none. */
     private boolean claimNext() {
-        RedisCommands<String, String> sync = this.redis.sync();
-        Consumer<String> me = Consumer.from(ClusterKeys.GROUP, this.boardId);
-        List<String> keys = claimOrder(sync);
+        List<String> keys = claimOrder();
         keys.forEach(this::ensureGroup);
         for (String key : keys) {
-            // A job claimed by a board whose lease ran out before it started it goes first: it was at the head.
-            List<StreamMessage<String, String>> abandoned = sync
-                .xautoclaim(key, XAutoClaimArgs.Builder.xautoclaim(me, this.lease, "0-0").count(1))
-                .getMessages();
-            if (!abandoned.isEmpty()) {
-                run(key, abandoned.get(0));
-                return true;
-            }
-        }
-        for (String key : keys) {
-            List<StreamMessage<String, String>> fresh = sync.xreadgroup(me, XReadArgs.Builder.count(1),
-                    StreamOffset.lastConsumed(key));
-            if (!fresh.isEmpty()) {
-                run(key, fresh.get(0));
+            List<?> job = this.redis
+                .script(ClusterScripts.CLAIM, List.of(key), ClusterKeys.GROUP, this.boardId, this.log.ttlMillis())
+                .block();
+            if (job != null && job.size() == 3) {
+                run(key, job.get(0).toString(), job.get(1).toString(), job.get(2).toString());
                 return true;
             }
         }
@@ -287,77 +300,72 @@ public final class BoardWorker implements SmartLifecycle {
             return;
         }
         try {
-            this.redis.sync().xgroupCreate(StreamOffset.from(key, "0-0"), ClusterKeys.GROUP,
-                    XGroupCreateArgs.Builder.mkstream());
+            this.redis.ops()
+                .execute((connection) -> connection.streamCommands()
+                    .xGroupCreate(ClusterRedis.raw(key), ClusterKeys.GROUP, ReadOffset.from("0-0"), true))
+                .blockLast();
         }
-        catch (RedisBusyException ex) {
+        catch (RuntimeException ex) {
+            if (!(NestedExceptionUtils.getMostSpecificCause(ex) instanceof RedisBusyException)) {
+                throw ex;
+            }
             // The group exists: another board made it.
         }
         this.grouped.add(key);
     }
 
-    /** Starts a claimed job's session here, unless it ended while it waited; the job then leaves the queue. */
-    private void run(String key, StreamMessage<String, String> job) {
-        String id = job.getBody().get("session");
+    /** Runs here the session of a job this board claimed and started in the shared log. */
+    private void run(String key, String id, String request, String owner) {
         this.current = id;
-        boolean started;
-        try {
-            started = id != null && this.log.start(id, this.boardId);
-        }
-        catch (RuntimeException ex) {
-            done();
-            throw ex;
-        }
-        try {
-            RedisCommands<String, String> sync = this.redis.sync();
-            sync.xack(key, ClusterKeys.GROUP, job.getId());
-            sync.xdel(key, job.getId());
-        }
-        catch (RedisException ex) {
-            // Left pending: the board that claims it after the lease drops it, its session being no longer queued.
-            logger.debug("Board {}: job {} stays pending ({})", this.boardId, job.getId(), ex.getMessage());
-        }
-        if (!started) {
-            done();
-            return;
-        }
         SessionStream stream;
         try {
-            RunRequest request = this.json.readValue(job.getBody().get("request"), RunRequest.class);
-            String owner = job.getBody().getOrDefault("owner", "");
-            stream = this.manager.runClaimed(id, request,
+            stream = this.manager.runClaimed(id, this.json.readValue(request, RunRequest.class),
                     new Caller(owner.isEmpty() ? null : owner, false, "cluster", true));
         }
         catch (RuntimeException ex) {
             GatewayException failure = (ex instanceof GatewayException known) ? known
                     : ClientErrors.translate(ex, "The claimed run of session " + id);
             this.log.end(id, "running", this.boardId, SessionState.FAILED, new StreamChunk(0, "", true, "error",
-                    null, null, ChunkError.of(failure.errorCode(), failure.getMessage())));
-            done();
+                    null, null, ChunkError.of(failure.errorCode(), failure.getMessage())))
+                .doFinally((signal) -> done())
+                .subscribe(null, (error) -> logger.warn("Session {}: its failure could not be logged ({})", id,
+                        ClusterRedis.message(error)));
             return;
         }
         StreamSession session = stream.session();
-        this.running = session;
+        String[] early;
+        synchronized (this.earlyAborts) {
+            this.running = session;
+            early = this.earlyAborts.remove(id);
+        }
         logger.debug("Board {} runs session {} from {}", this.boardId, id, key);
-        String[] early = this.earlyAborts.remove(id);
         if (early != null) {
             this.manager.abortClaimed(session, early[0], early[1]);
         }
-        stream.events().ofType(StreamChunk.class).subscribe((chunk) -> forward(session, chunk));
+        // One write at a time, in the order the chunks came: a log entry's id must be above the last one's.
+        stream.events()
+            .ofType(StreamChunk.class)
+            .onBackpressureBuffer()
+            .concatMap((chunk) -> forward(session, chunk))
+            .subscribe();
     }
 
     /** Writes a chunk of the run to the shared log; after the end chunk, the board may claim again. */
-    private void forward(StreamSession session, StreamChunk chunk) {
+    private Mono<Void> forward(StreamSession session, StreamChunk chunk) {
         if (!chunk.end()) {
-            this.log.append(session.id(), chunk);
-            return;
+            return this.log.append(session.id(), chunk).onErrorResume((error) -> {
+                logger.debug("Session {}: chunk {} could not be logged ({})", session.id(), chunk.seq(),
+                        ClusterRedis.message(error));
+                return Mono.empty();
+            });
         }
-        this.log.endAsync(session.id(), this.boardId, session.state(), chunk).whenComplete((seq, error) -> {
-            if (error != null) {
-                logger.warn("Session {}: its end could not be logged ({})", session.id(), error.getMessage());
-            }
-            done();
-        });
+        return this.log.end(session.id(), "running", this.boardId, session.state(), chunk).then().onErrorResume(
+                (error) -> {
+                    logger.warn("Session {}: its end could not be logged ({})", session.id(),
+                            ClusterRedis.message(error));
+                    return Mono.empty();
+                })
+            .doFinally((signal) -> done());
     }
 
     private void done() {
@@ -369,17 +377,22 @@ public final class BoardWorker implements SmartLifecycle {
     /** {@code <session id> <finish reason> [<cause>]} from another gateway: stops the run if it is this board's. */
     private void abortRequested(String message) {
         String[] parts = message.split(" ", 3);
-        if (parts.length < 2 || !parts[0].equals(this.current)) {
+        if (parts.length < 2) {
             return;
         }
-        String cause = (parts.length > 2) ? parts[2] : null;
-        StreamSession session = this.running;
-        if (session != null && session.id().equals(parts[0])) {
-            this.manager.abortClaimed(session, parts[1], cause);
+        String[] abort = { parts[1], (parts.length > 2) ? parts[2] : null };
+        StreamSession session;
+        synchronized (this.earlyAborts) {
+            session = this.running;
+            if (session == null || !session.id().equals(parts[0])) {
+                this.earlyAborts.put(parts[0], abort);
+                if (this.earlyAborts.size() > EARLY_ABORTS) {
+                    this.earlyAborts.remove(this.earlyAborts.keySet().iterator().next());
+                }
+                return;
+            }
         }
-        else {
-            this.earlyAborts.put(parts[0], new String[] { parts[1], cause });
-        }
+        this.manager.abortClaimed(session, abort[0], abort[1]);
     }
 
     private void wake() {

@@ -40,6 +40,16 @@ final class ClusterKeys {
         return "rkllm:board:" + id;
     }
 
+    /** The sessions a client has waiting in any queue, by when they were queued: its max-queued-per-client count. */
+    static String clientQueued(String clientId) {
+        return "rkllm:client:" + clientId + ":queued";
+    }
+
+    /** A client's request bucket (rkllm.limits.requests-per-minute), shared by every gateway. */
+    static String clientBucket(String clientId) {
+        return "rkllm:client:" + clientId + ":bucket";
+    }
+
     /** A stream that only wakes one gateway's log reader when it follows a new session. */
     static String wake(String gatewayId) {
         return "rkllm:wake:" + gatewayId;

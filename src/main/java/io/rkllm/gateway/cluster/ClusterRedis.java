@@ -1,126 +1,86 @@
 package io.rkllm.gateway.cluster;
 
-import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
+import java.util.List;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 
-import io.lettuce.core.ClientOptions;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisURI;
-import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.async.RedisAsyncCommands;
-import io.lettuce.core.api.sync.RedisCommands;
-import io.lettuce.core.pubsub.RedisPubSubAdapter;
-import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
-import io.lettuce.core.resource.ClientResources;
-import io.lettuce.core.resource.DefaultClientResources;
-import io.lettuce.core.resource.Delay;
+import io.lettuce.core.RedisException;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataAccessException;
+import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
+import org.springframework.data.redis.core.script.RedisScript;
+import org.springframework.data.redis.listener.ChannelTopic;
+import reactor.core.Disposable;
+import reactor.core.Disposables;
+import reactor.core.publisher.Mono;
+import reactor.util.retry.Retry;
 
 /**
- * The gateway's connections to the shared Redis, opened on first use and again after a failed attempt (Redis may be
- * down when the gateway starts): one for commands, one for the log reader's blocking reads, one for pub/sub. While
- * Redis is unreachable commands fail at once rather than wait, and the last failure is the reason the gateway gives.
+ * The gateway's use of the shared Redis, through the reactive template of the Lettuce connection factory that Spring
+ * Boot manages (one shared connection for commands, a dedicated one for the log reader's blocking reads, one for
+ * pub/sub, each reconnecting by itself). While Redis is unreachable commands fail at once rather than wait, and the
+ * last failure is the reason the gateway gives.
  */
 public final class ClusterRedis implements AutoCloseable {
 
     private static final Logger logger = LoggerFactory.getLogger(ClusterRedis.class);
 
     /** How long a command waits for its answer; a blocking read asks Redis for less. */
-    static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(3);
+    public static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(3);
 
-    /** Reconnect attempts while Redis is away: soon at first, then once a second, so a board is back within one. */
-    private static final Delay RECONNECT = Delay.exponential(Duration.ofMillis(20), Duration.ofSeconds(1), 2,
-            TimeUnit.MILLISECONDS);
+    /** How long a subscription waits before it subscribes again after its connection failed. */
+    private static final Duration RESUBSCRIBE = Duration.ofMillis(500);
 
-    private final ClientResources resources = DefaultClientResources.builder().reconnectDelay(RECONNECT).build();
-
-    private final RedisClient client;
+    private final ReactiveStringRedisTemplate template;
 
     /** Where Redis is, without a password, for messages. */
     private final String where;
 
-    private @Nullable StatefulRedisConnection<String, String> commands;
-
-    private @Nullable StatefulRedisConnection<String, String> reads;
-
-    private @Nullable StatefulRedisPubSubConnection<String, String> pubSub;
+    private final Disposable.Composite subscriptions = Disposables.composite();
 
     private volatile @Nullable String failure = "not connected yet";
 
-    public ClusterRedis(URI url) {
-        RedisURI uri = RedisURI.create(url);
-        uri.setTimeout(COMMAND_TIMEOUT);
-        this.where = url.getHost() + ":" + ((url.getPort() > 0) ? url.getPort() : RedisURI.DEFAULT_REDIS_PORT);
-        this.client = RedisClient.create(this.resources, uri);
-        this.client.setOptions(ClientOptions.builder()
-            .autoReconnect(true)
-            .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-            .build());
+    public ClusterRedis(ReactiveStringRedisTemplate template, String where) {
+        this.template = template;
+        this.where = where;
     }
 
-    /** Commands that answer at once. */
-    synchronized RedisCommands<String, String> sync() {
-        return commandConnection().sync();
+    /** Every command, as Monos and Fluxes that nothing waits for on the caller's thread. */
+    ReactiveStringRedisTemplate ops() {
+        return this.template;
     }
 
-    /** The same connection, for writes that nobody waits for (a run's chunks): they go out in call order. */
-    synchronized RedisAsyncCommands<String, String> async() {
-        return commandConnection().async();
+    /** Runs one of {@link ClusterScripts} and answers its result. */
+    <T> Mono<T> script(RedisScript<T> script, List<String> keys, String... args) {
+        return this.template.execute(script, keys, List.of((Object[]) args)).next();
     }
 
-    /** The connection of the log reader's blocking reads, which would hold up any other command behind them. */
-    synchronized RedisCommands<String, String> reads() {
-        if (this.reads == null) {
-            this.reads = this.client.connect();
-        }
-        return this.reads.sync();
+    /** Subscribes {@code listener} to {@code channel}, and again whenever the subscription's connection fails. */
+    void subscribe(String channel, Consumer<String> listener) {
+        this.subscriptions.add(this.template.listenTo(ChannelTopic.of(channel))
+            .doOnNext((message) -> listener.accept(message.getMessage()))
+            .retryWhen(Retry.fixedDelay(Long.MAX_VALUE, RESUBSCRIBE))
+            .subscribe());
     }
 
-    /** Subscribes {@code listener} to {@code channel} (once; Lettuce subscribes again after a reconnect). */
-    synchronized void subscribe(String channel, Consumer<String> listener) {
-        if (this.pubSub == null) {
-            this.pubSub = this.client.connectPubSub();
-        }
-        this.pubSub.addListener(new RedisPubSubAdapter<>() {
-            @Override
-            public void message(String from, String message) {
-                if (from.equals(channel)) {
-                    listener.accept(message);
-                }
-            }
-        });
-        this.pubSub.sync().subscribe(channel);
-    }
-
-    /** Runs one of {@link ClusterScripts} and answers its integer. */
-    long script(String script, String[] keys, String... args) {
-        Long answer = sync().eval(script, ScriptOutputType.INTEGER, keys, args);
-        return (answer != null) ? answer : -1;
-    }
-
-    private StatefulRedisConnection<String, String> commandConnection() {
-        if (this.commands == null) {
-            this.commands = this.client.connect();
-        }
-        return this.commands;
-    }
-
-    /** Checks that Redis answers, and records why when it does not; returns whether it does. */
-    boolean check() {
-        try {
-            sync().ping();
-            reachable();
-            return true;
-        }
-        catch (RuntimeException ex) {
-            unreachable(ex);
-            return false;
-        }
+    /** Whether Redis answers; records why when it does not. */
+    Mono<Boolean> check() {
+        return this.template.execute((connection) -> connection.ping())
+            .next()
+            .timeout(COMMAND_TIMEOUT)
+            .map((pong) -> {
+                reachable();
+                return true;
+            })
+            .onErrorResume((ex) -> {
+                unreachable(ex);
+                return Mono.just(false);
+            });
     }
 
     /** Redis answered. */
@@ -132,8 +92,8 @@ public final class ClusterRedis implements AutoCloseable {
     }
 
     /** A command failed for want of Redis: the gateway takes no runs until it answers again. */
-    void unreachable(RuntimeException cause) {
-        String reason = "the cluster's Redis at " + this.where + " is unreachable (" + cause.getMessage() + ")";
+    void unreachable(Throwable cause) {
+        String reason = "the cluster's Redis at " + this.where + " is unreachable (" + message(cause) + ")";
         if (this.failure == null) {
             logger.warn("{}: new runs are refused until it is back", reason);
         }
@@ -145,10 +105,29 @@ public final class ClusterRedis implements AutoCloseable {
         return this.failure;
     }
 
+    /** A key as the connection's own commands take it (those the template does not offer). */
+    static ByteBuffer raw(String key) {
+        return ByteBuffer.wrap(key.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Whether a failure is Redis's (unreachable, timed out, refused a command), not a fault of the gateway's. */
+    static boolean isRedisFailure(Throwable failure) {
+        return failure instanceof DataAccessException || failure instanceof RedisException
+                || failure instanceof TimeoutException;
+    }
+
+    /** The innermost message, which says what Redis or the network said rather than how Spring wrapped it. */
+    static String message(Throwable failure) {
+        Throwable inner = failure;
+        while (inner.getCause() != null && inner.getCause() != inner) {
+            inner = inner.getCause();
+        }
+        return (inner.getMessage() != null) ? inner.getMessage() : inner.getClass().getSimpleName();
+    }
+
     @Override
-    public synchronized void close() {
-        this.client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
-        this.resources.shutdown(0, 2, TimeUnit.SECONDS);
+    public void close() {
+        this.subscriptions.dispose();
     }
 
 }

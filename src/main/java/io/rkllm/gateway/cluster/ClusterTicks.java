@@ -19,10 +19,9 @@ public final class ClusterTicks implements AutoCloseable {
 
     public ClusterTicks(BoardWorker worker, RedisSharedRuns runs, Duration lease) {
         long every = Math.max(100, Math.min(1000, lease.toMillis() / 4));
-        this.timer.scheduleWithFixedDelay(() -> {
-            worker.heartbeat();
-            runs.tick();
-        }, 0, every, TimeUnit.MILLISECONDS);
+        // A tick waits for its Redis answers before the next one is due, so that ticks never pile up.
+        this.timer.scheduleWithFixedDelay(() -> worker.heartbeat().then(runs.tick()).block(), 0, every,
+                TimeUnit.MILLISECONDS);
     }
 
     @Override

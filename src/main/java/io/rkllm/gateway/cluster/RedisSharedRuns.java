@@ -1,28 +1,23 @@
 package io.rkllm.gateway.cluster;
 
+import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
-import io.lettuce.core.Range;
-import io.lettuce.core.RedisException;
-import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.StreamMessage;
-import io.lettuce.core.XAddArgs;
-import io.lettuce.core.XReadArgs;
-import io.lettuce.core.XReadArgs.StreamOffset;
-import io.lettuce.core.api.sync.RedisCommands;
 import io.rkllm.gateway.config.QueueProperties;
 import io.rkllm.gateway.nativebridge.RunRequest;
 import io.rkllm.gateway.rpc.ErrorCode;
 import io.rkllm.gateway.rpc.GatewayException;
 import io.rkllm.gateway.stream.BoardStatus;
+import io.rkllm.gateway.stream.Caller;
+import io.rkllm.gateway.stream.RunLimits;
 import io.rkllm.gateway.stream.SessionFeed;
 import io.rkllm.gateway.stream.SessionState;
 import io.rkllm.gateway.stream.SharedRuns;
@@ -34,14 +29,27 @@ import io.rkllm.gateway.stream.StreamSession;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.data.domain.Range;
+import org.springframework.data.redis.connection.ReactiveRedisConnection;
+import org.springframework.data.redis.connection.RedisStreamCommands.XAddOptions;
+import org.springframework.data.redis.connection.stream.MapRecord;
+import org.springframework.data.redis.connection.stream.ReadOffset;
+import org.springframework.data.redis.connection.stream.StreamOffset;
+import org.springframework.data.redis.connection.stream.StreamReadOptions;
+import org.springframework.data.redis.connection.stream.StreamRecords;
+import org.springframework.data.redis.serializer.RedisSerializer;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.util.retry.Retry;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The gateway's side of the shared queue and session log: queues the runs it accepts as jobs of their model's Redis
- * stream, follows the logs of the sessions it serves (one reader thread, one blocking read for all of them), fails the
- * runs that wait longer than the max wait, ends as {@code worker_lost} the runs whose board stopped its heartbeats,
- * and sends aborts to the board that runs the session.
+ * stream (where the queue's capacity and each client's limits are counted for the whole cluster), follows the logs of
+ * the sessions it serves (one blocking read for all of them, on a connection of its own), fails the runs that wait
+ * longer than the max wait, ends as {@code worker_lost} the runs whose board stopped its heartbeats, and sends aborts
+ * to the board that runs the session.
  */
 public final class RedisSharedRuns implements SharedRuns, AutoCloseable {
 
@@ -53,6 +61,8 @@ public final class RedisSharedRuns implements SharedRuns, AutoCloseable {
     /** How long the reader waits before it tries again when Redis is away. */
     private static final Duration RETRY = Duration.ofMillis(500);
 
+    private static final RedisSerializer<String> TEXT = RedisSerializer.string();
+
     private final ClusterRedis redis;
 
     private final SharedLog log;
@@ -60,6 +70,8 @@ public final class RedisSharedRuns implements SharedRuns, AutoCloseable {
     private final JsonMapper json;
 
     private final QueueProperties queue;
+
+    private final RunLimits limits;
 
     private final Duration lease;
 
@@ -73,106 +85,132 @@ public final class RedisSharedRuns implements SharedRuns, AutoCloseable {
     /** The runs this gateway queued and that have not started yet, by session id. */
     private final Map<String, Queued> queued = new ConcurrentHashMap<>();
 
-    private final Thread reader;
+    private final Disposable reader;
+
+    private volatile List<BoardStatus> boards = List.of();
 
     private volatile boolean open = true;
 
-    private String wakeLast = "0-0";
+    private volatile String wakeLast = "0-0";
 
     public RedisSharedRuns(ClusterRedis redis, SharedLog log, JsonMapper json, QueueProperties queue,
-            Duration lease, Clock clock, String gatewayId) {
+            RunLimits limits, Duration lease, Clock clock, String gatewayId) {
         this.redis = redis;
         this.log = log;
         this.json = json;
         this.queue = queue;
+        this.limits = limits;
         this.lease = lease;
         this.clock = clock;
         this.gatewayId = gatewayId;
-        this.reader = new Thread(this::readLogs, "rkllm-cluster-log");
-        this.reader.setDaemon(true);
-        this.reader.start();
+        // One connection held for as long as the reader reads: its blocking reads would hold up any other command.
+        this.reader = redis.ops()
+            .execute((connection) -> Mono.defer(() -> readOnce(connection)).repeat(() -> this.open), true)
+            .retryWhen(Retry.fixedDelay(Long.MAX_VALUE, RETRY).filter((failure) -> this.open)
+                .doBeforeRetry((signal) -> readFailed(signal.failure())))
+            .subscribe();
     }
 
     @Override
     public Mono<Void> submit(RunRequest request, SessionFeed feed) {
-        return Mono.fromRunnable(() -> submitNow(request, feed));
+        return Mono.defer(() -> {
+            refuseWhenUnreachable();
+            StreamSession session = feed.session();
+            Caller caller = session.owner();
+            String id = session.id();
+            String queueKey = ClusterKeys.queue(String.valueOf(session.model()));
+            boolean perClient = caller.limitedPerClient();
+            String owner = (caller.keyName() != null) ? caller.keyName() : "";
+            return this.redis
+                .script(ClusterScripts.SUBMIT,
+                        List.of(queueKey, ClusterKeys.session(id),
+                                perClient ? ClusterKeys.clientQueued(caller.clientId()) : "",
+                                perClient ? ClusterKeys.clientBucket(caller.clientId()) : ""),
+                        Integer.toString(this.queue.capacity()), this.log.ttlMillis(), id,
+                        this.json.writeValueAsString(request), owner, Integer.toString(this.limits.maxQueued()),
+                        Integer.toString(this.limits.requestsPerMinute()),
+                        Long.toString(this.queue.maxWait().plus(this.lease).toMillis()), "owner", owner, "transport",
+                        session.transport(), "model", String.valueOf(session.model()), "created",
+                        Long.toString(session.created().toEpochMilli()), "gateway", this.gatewayId)
+                .onErrorMap(ClusterRedis::isRedisFailure, (ex) -> {
+                    this.redis.unreachable(ex);
+                    return unreachable();
+                })
+                .flatMap((job) -> queued(feed, queueKey, job));
+        });
     }
 
-    private void submitNow(RunRequest request, SessionFeed feed) {
-        refuseWhenUnreachable();
-        StreamSession session = feed.session();
-        String id = session.id();
-        String queueKey = ClusterKeys.queue(String.valueOf(session.model()));
-        String owner = (session.owner().keyName() != null) ? session.owner().keyName() : "";
-        String job;
-        try {
-            job = this.redis.sync()
-                .eval(ClusterScripts.SUBMIT, ScriptOutputType.VALUE, new String[] { queueKey, ClusterKeys.session(id) },
-                        Integer.toString(this.queue.capacity()), this.log.ttlMillis(), id,
-                        this.json.writeValueAsString(request), owner, "owner", owner, "transport",
-                        session.transport(), "model", String.valueOf(session.model()), "created",
-                        Long.toString(session.created().toEpochMilli()), "gateway", this.gatewayId);
+    /** What the submit script answered: the job, which the session now follows, or why the run was refused. */
+    private Mono<Void> queued(SessionFeed feed, String queueKey, String job) {
+        if (job.equals(ClusterScripts.QUEUE_FULL)) {
+            return Mono.error(StreamManager.queueFull(this.queue.capacity()));
         }
-        catch (RedisException ex) {
-            this.redis.unreachable(ex);
-            throw unreachable();
+        if (job.equals(ClusterScripts.CLIENT_BUSY)) {
+            return Mono.error(StreamManager.clientBusy(this.limits.maxQueued()));
         }
-        if (job == null) {
-            throw StreamManager.queueFull(this.queue.capacity());
+        if (job.startsWith(ClusterScripts.RATE_LIMITED)) {
+            long wait = Long.parseLong(job.substring(ClusterScripts.RATE_LIMITED.length()));
+            return Mono.error(StreamManager.rateLimited(Duration.ofMillis(wait)));
         }
+        String id = feed.session().id();
         feed.abortsTo((reason, cause) -> abort(id, reason, cause));
-        this.queued.put(id, new Queued(feed, queueKey, job));
+        Queued waiting = new Queued(feed, queueKey, job);
+        this.queued.put(id, waiting);
         follow(feed, "0-0");
-        this.redis.async().publish(ClusterKeys.JOBS, queueKey);
-        updatePosition(this.queued.get(id));
+        return Mono.when(this.redis.ops().convertAndSend(ClusterKeys.JOBS, queueKey), updatePosition(waiting))
+            .onErrorResume(ClusterRedis::isRedisFailure, (ex) -> {
+                // Queued all the same: idle boards look again within a moment, and the next tick gives the position.
+                this.redis.unreachable(ex);
+                return Mono.empty();
+            });
     }
 
     @Override
     public Mono<SharedSession> find(String id) {
-        return Mono.fromCallable(() -> findNow(id).orElse(null));
+        return this.redis.ops()
+            .<String, String>opsForHash()
+            .entries(ClusterKeys.session(id))
+            .collectMap(Map.Entry::getKey, Map.Entry::getValue)
+            .onErrorMap(ClusterRedis::isRedisFailure, (ex) -> {
+                this.redis.unreachable(ex);
+                return unreachable();
+            })
+            .filter((meta) -> meta.containsKey("created"))
+            .map((meta) -> {
+                String owner = meta.getOrDefault("owner", "");
+                return new SharedSession(id, owner.isEmpty() ? null : owner, meta.getOrDefault("transport", "?"),
+                        meta.getOrDefault("model", "?"), Instant.ofEpochMilli(Long.parseLong(meta.get("created"))));
+            });
     }
 
-    private Optional<SharedSession> findNow(String id) {
-        Map<String, String> meta;
-        try {
-            meta = this.redis.sync().hgetall(ClusterKeys.session(id));
-        }
-        catch (RedisException ex) {
-            this.redis.unreachable(ex);
-            throw unreachable();
-        }
-        if (meta.isEmpty() || !meta.containsKey("created")) {
-            return Optional.empty();
-        }
-        String owner = meta.getOrDefault("owner", "");
-        return Optional.of(new SharedSession(id, owner.isEmpty() ? null : owner, meta.getOrDefault("transport", "?"),
-                meta.getOrDefault("model", "?"), Instant.ofEpochMilli(Long.parseLong(meta.get("created")))));
-    }
-
+    /** Reads what the log holds already, then lets the reader carry on from there. */
     @Override
     public void follow(SessionFeed feed) {
         String id = feed.session().id();
         feed.abortsTo((reason, cause) -> abort(id, reason, cause));
-        String last = "0-0";
-        try {
-            for (StreamMessage<String, String> message : this.log.read(id, last)) {
-                apply(feed, message);
-                last = message.getId();
-            }
-        }
-        catch (RedisException ex) {
+        this.log.read(id, "0-0").collectList().onErrorResume(ClusterRedis::isRedisFailure, (ex) -> {
             this.redis.unreachable(ex);
-        }
-        if (feed.session().state().isActive()) {
-            follow(feed, last);
-        }
+            return Mono.just(List.of());
+        }).subscribe((entries) -> {
+            String last = "0-0";
+            for (MapRecord<String, ?, ?> entry : entries) {
+                apply(feed, entry);
+                last = entry.getId().getValue();
+            }
+            if (feed.session().state().isActive()) {
+                follow(feed, last);
+            }
+        });
     }
 
     private void follow(SessionFeed feed, String fromId) {
         this.follows.put(feed.session().id(), new Follow(feed, fromId));
         // The reader blocks on the logs it followed until now: a new entry in its wake stream makes it read again.
-        this.redis.async().xadd(ClusterKeys.wake(this.gatewayId), new XAddArgs().maxlen(1), "f",
-                feed.session().id());
+        this.redis.ops()
+            .opsForStream()
+            .add(StreamRecords.newRecord().in(ClusterKeys.wake(this.gatewayId)).ofMap(Map.of("f", feed.session().id())),
+                    XAddOptions.maxlen(1))
+            .subscribe(null, (ex) -> this.redis.unreachable(ex));
     }
 
     @Override
@@ -182,25 +220,7 @@ public final class RedisSharedRuns implements SharedRuns, AutoCloseable {
 
     @Override
     public List<BoardStatus> boards() {
-        List<BoardStatus> boards = new ArrayList<>();
-        try {
-            RedisCommands<String, String> sync = this.redis.sync();
-            for (String board : sync.smembers(ClusterKeys.BOARDS)) {
-                Map<String, String> beat = sync.hgetall(ClusterKeys.board(board));
-                if (beat.isEmpty()) {
-                    sync.srem(ClusterKeys.BOARDS, board);
-                    continue;
-                }
-                String running = beat.getOrDefault("running", "");
-                boards.add(new BoardStatus(board, List.of(beat.getOrDefault("models", "").split(",")),
-                        beat.getOrDefault("state", "?"), running.isEmpty() ? null : running));
-            }
-        }
-        catch (RedisException ex) {
-            this.redis.unreachable(ex);
-        }
-        boards.sort((a, b) -> a.id().compareTo(b.id()));
-        return boards;
+        return this.boards;
     }
 
     /**
@@ -209,159 +229,172 @@ public final class RedisSharedRuns implements SharedRuns, AutoCloseable {
      */
     private void abort(String id, String finishReason, @Nullable String cause) {
         SessionState state = "evicted".equals(finishReason) ? SessionState.EVICTED : SessionState.ABORTED;
-        try {
-            if (!this.log.end(id, "queued", null, state,
-                    new StreamChunk(0, "", true, finishReason, cause, null, null))) {
-                this.redis.sync().publish(ClusterKeys.ABORTS, id + " " + finishReason + ((cause != null) ? " " + cause
-                        : ""));
-            }
-        }
-        catch (RedisException ex) {
-            this.redis.unreachable(ex);
-            logger.warn("Session {}: the abort could not be sent ({})", id, ex.getMessage());
-        }
+        this.log.end(id, "queued", null, state, new StreamChunk(0, "", true, finishReason, cause, null, null))
+            .flatMap((ended) -> ended ? Mono.empty()
+                    : this.redis.ops().convertAndSend(ClusterKeys.ABORTS, id + " " + finishReason
+                            + ((cause != null) ? " " + cause : "")))
+            .subscribe(null, (ex) -> {
+                this.redis.unreachable(ex);
+                logger.warn("Session {}: the abort could not be sent ({})", id, ClusterRedis.message(ex));
+            });
     }
 
     /**
-     * What the gateway checks on each tick: whether Redis answers, the positions of its queued runs and whether they
-     * waited too long, whether the boards of the sessions it follows are alive, and it keeps those sessions' logs.
+     * What the gateway checks on each tick: whether Redis answers, the boards' heartbeats, the positions of its
+     * queued runs and whether they waited too long, whether the boards of the sessions it follows are alive, and it
+     * keeps those sessions' logs.
      */
-    void tick() {
-        if (!this.redis.check()) {
-            return;
-        }
-        try {
-            for (Queued waiting : List.copyOf(this.queued.values())) {
-                if (waiting.feed().session().state() == SessionState.QUEUED) {
-                    updatePosition(waiting);
-                }
-                else {
-                    this.queued.remove(waiting.feed().session().id());
-                }
-            }
-            // Every gateway that follows a session watches over it, so that it ends even when the gateway that took
-            // it is gone too.
-            Instant overdue = this.clock.instant().minus(this.queue.maxWait());
-            for (Follow follow : List.copyOf(this.follows.values())) {
-                StreamSession session = follow.feed().session();
-                if (session.state() == SessionState.QUEUED && session.created().isBefore(overdue)) {
-                    expire(session);
-                }
-                else if (session.state() == SessionState.RUNNING) {
-                    checkBoard(session.id());
-                }
-                if (session.state().isActive() || session.subscribers() > 0) {
-                    this.log.keep(session.id());
-                }
-            }
-        }
-        catch (RedisException ex) {
-            this.redis.unreachable(ex);
-        }
+    Mono<Void> tick() {
+        return this.redis.check()
+            .filter(Boolean::booleanValue)
+            .flatMap((reachable) -> Mono.when(lookAtBoards(), queuedRuns(), followedSessions()))
+            .onErrorResume(ClusterRedis::isRedisFailure, (ex) -> {
+                this.redis.unreachable(ex);
+                return Mono.empty();
+            });
     }
 
-    private void expire(StreamSession session) {
-        this.log.end(session.id(), "queued", null, SessionState.FAILED, new StreamChunk(0, "", true, "error", null,
-                null, ChunkError.of(ErrorCode.QUEUE_FULL, "waited longer than " + this.queue.maxWait()
+    private Mono<Void> queuedRuns() {
+        return Flux.fromIterable(List.copyOf(this.queued.values())).concatMap((waiting) -> {
+            if (waiting.feed().session().state() == SessionState.QUEUED) {
+                return updatePosition(waiting);
+            }
+            this.queued.remove(waiting.feed().session().id());
+            return Mono.empty();
+        }).then();
+    }
+
+    /**
+     * Every gateway that follows a session watches over it, so that it ends even when the gateway that took it is
+     * gone too.
+     */
+    private Mono<Void> followedSessions() {
+        Instant overdue = this.clock.instant().minus(this.queue.maxWait());
+        return Flux.fromIterable(List.copyOf(this.follows.values())).concatMap((follow) -> {
+            StreamSession session = follow.feed().session();
+            Mono<?> check = Mono.empty();
+            if (session.state() == SessionState.QUEUED && session.created().isBefore(overdue)) {
+                check = expire(session);
+            }
+            else if (session.state() == SessionState.RUNNING) {
+                check = checkBoard(session.id());
+            }
+            boolean kept = session.state().isActive() || session.subscribers() > 0;
+            return check.then(kept ? this.log.keep(session.id()) : Mono.empty());
+        }).then();
+    }
+
+    /** The boards' last heartbeats, for {@link #boards()}; a board whose heartbeat expired leaves the list. */
+    private Mono<Void> lookAtBoards() {
+        return this.redis.ops()
+            .opsForSet()
+            .members(ClusterKeys.BOARDS)
+            .concatMap((board) -> this.redis.ops()
+                .<String, String>opsForHash()
+                .entries(ClusterKeys.board(board))
+                .collectMap(Map.Entry::getKey, Map.Entry::getValue)
+                .flatMap((beat) -> beat.isEmpty()
+                        ? this.redis.ops().opsForSet().remove(ClusterKeys.BOARDS, board).then(Mono.empty())
+                        : Mono.just(BoardWorker.status(board, beat))))
+            .sort(Comparator.comparing(BoardStatus::id))
+            .collectList()
+            .doOnNext((seen) -> this.boards = List.copyOf(seen))
+            .then();
+    }
+
+    private Mono<Boolean> expire(StreamSession session) {
+        return this.log.end(session.id(), "queued", null, SessionState.FAILED, new StreamChunk(0, "", true, "error",
+                null, null, ChunkError.of(ErrorCode.QUEUE_FULL, "waited longer than " + this.queue.maxWait()
                         + " (rkllm.queue.max-wait) for a board to run model " + session.model())));
     }
 
     /** Ends as {@code worker_lost} a running session whose board's heartbeat has expired. */
-    private void checkBoard(String id) {
-        RedisCommands<String, String> sync = this.redis.sync();
-        String board = sync.hget(ClusterKeys.session(id), "board");
-        if (board == null || sync.exists(ClusterKeys.board(board)) > 0) {
-            return;
-        }
-        if (this.log.end(id, "running", board, SessionState.FAILED, new StreamChunk(0, "", true, "error",
-                "worker_lost", null, ChunkError.of(ErrorCode.INFERENCE_FAILED, "the board that ran this session ("
-                        + board + ") sent no heartbeat for rkllm.cluster.lease (" + this.lease + ")")))) {
-            logger.warn("Session {}: board {} sent no heartbeat for {}; the session ends as worker_lost", id, board,
-                    this.lease);
-        }
+    private Mono<Void> checkBoard(String id) {
+        return this.redis.ops()
+            .<String, String>opsForHash()
+            .get(ClusterKeys.session(id), "board")
+            .filterWhen((board) -> this.redis.ops().hasKey(ClusterKeys.board(board)).map((alive) -> !alive))
+            .flatMap((board) -> this.log
+                .end(id, "running", board, SessionState.FAILED, new StreamChunk(0, "", true, "error", "worker_lost",
+                        null, ChunkError.of(ErrorCode.INFERENCE_FAILED, "the board that ran this session (" + board
+                                + ") sent no heartbeat for rkllm.cluster.lease (" + this.lease + ")")))
+                .doOnNext((ended) -> {
+                    if (ended) {
+                        logger.warn("Session {}: board {} sent no heartbeat for {}; the session ends as worker_lost",
+                                id, board, this.lease);
+                    }
+                }))
+            .then();
     }
 
     /** Counts the jobs before this one in its queue (those started have left it). */
-    private void updatePosition(@Nullable Queued waiting) {
-        if (waiting == null) {
-            return;
-        }
-        List<StreamMessage<String, String>> ahead = this.redis.sync()
-            .xrange(waiting.queueKey(), Range.create("-", waiting.job()));
-        if (!ahead.isEmpty()) {
-            waiting.feed().queued(ahead.size());
-        }
+    private Mono<Void> updatePosition(Queued waiting) {
+        return this.redis.ops()
+            .opsForStream()
+            .range(waiting.queueKey(), Range.closed("-", waiting.job()))
+            .count()
+            .doOnNext((ahead) -> {
+                if (ahead > 0) {
+                    waiting.feed().queued(ahead.intValue());
+                }
+            })
+            .then();
     }
 
-    /** The reader thread: one blocking read over every followed log, until closed. */
-    private void readLogs() {
-        while (this.open) {
-            try {
-                readOnce();
-            }
-            catch (RuntimeException ex) {
-                if (!this.open) {
-                    return;
-                }
-                if (ex instanceof RedisException redisFailure) {
-                    this.redis.unreachable(redisFailure);
-                }
-                else {
-                    logger.warn("Reading the shared session logs failed", ex);
-                }
-                pause();
-            }
-        }
-    }
-
-    private void readOnce() {
+    /** One blocking read over every followed log and this gateway's wake stream. */
+    private Mono<Void> readOnce(ReactiveRedisConnection connection) {
         Map<String, Follow> byLog = new LinkedHashMap<>();
-        List<StreamOffset<String>> offsets = new ArrayList<>();
+        List<StreamOffset<ByteBuffer>> offsets = new ArrayList<>();
         String wake = ClusterKeys.wake(this.gatewayId);
-        offsets.add(StreamOffset.from(wake, this.wakeLast));
+        offsets.add(offset(wake, this.wakeLast));
         for (Follow follow : this.follows.values()) {
             String key = ClusterKeys.log(follow.feed().session().id());
             byLog.put(key, follow);
-            offsets.add(StreamOffset.from(key, follow.lastId()));
+            offsets.add(offset(key, follow.lastId()));
         }
         @SuppressWarnings("unchecked")
-        StreamOffset<String>[] streams = offsets.toArray(StreamOffset[]::new);
-        List<StreamMessage<String, String>> messages = this.redis.reads()
-            .xread(XReadArgs.Builder.block(READ_BLOCK).count(256), streams);
-        for (StreamMessage<String, String> message : messages) {
-            if (message.getStream().equals(wake)) {
-                this.wakeLast = message.getId();
-                continue;
-            }
-            Follow follow = byLog.get(message.getStream());
-            if (follow == null) {
-                continue;
-            }
-            follow.lastId(message.getId());
-            apply(follow.feed(), message);
-            if (!follow.feed().session().state().isActive()) {
-                this.follows.remove(follow.feed().session().id(), follow);
-            }
+        StreamOffset<ByteBuffer>[] streams = offsets.toArray(StreamOffset[]::new);
+        return connection.streamCommands()
+            .xRead(StreamReadOptions.empty().block(READ_BLOCK).count(256), streams)
+            .map((entry) -> entry.deserialize(TEXT))
+            .doOnNext((entry) -> {
+                if (entry.getStream().equals(wake)) {
+                    this.wakeLast = entry.getId().getValue();
+                    return;
+                }
+                Follow follow = byLog.get(entry.getStream());
+                if (follow == null) {
+                    return;
+                }
+                follow.lastId(entry.getId().getValue());
+                apply(follow.feed(), entry);
+                if (!follow.feed().session().state().isActive()) {
+                    this.follows.remove(follow.feed().session().id(), follow);
+                }
+            })
+            .then();
+    }
+
+    private static StreamOffset<ByteBuffer> offset(String key, String afterId) {
+        return StreamOffset.create(ClusterRedis.raw(key), ReadOffset.from(afterId));
+    }
+
+    private void readFailed(Throwable failure) {
+        if (ClusterRedis.isRedisFailure(failure)) {
+            this.redis.unreachable(failure);
+        }
+        else {
+            logger.warn("Reading the shared session logs failed", failure);
         }
     }
 
-    private void apply(SessionFeed feed, StreamMessage<String, String> message) {
-        StreamChunk chunk = this.log.decode(message);
+    private void apply(SessionFeed feed, MapRecord<String, ?, ?> entry) {
+        StreamChunk chunk = this.log.decode(entry);
         if (chunk == null) {
             feed.running();
         }
         else {
             feed.chunk(chunk);
-        }
-    }
-
-    private void pause() {
-        try {
-            Thread.sleep(RETRY.toMillis());
-        }
-        catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
-            this.open = false;
         }
     }
 
@@ -378,7 +411,7 @@ public final class RedisSharedRuns implements SharedRuns, AutoCloseable {
     @Override
     public void close() {
         this.open = false;
-        this.reader.interrupt();
+        this.reader.dispose();
     }
 
     /** A followed log: its session here and the id of the last entry read. */

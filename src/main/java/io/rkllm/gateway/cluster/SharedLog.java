@@ -2,15 +2,18 @@ package io.rkllm.gateway.cluster;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CompletionStage;
+import java.util.Map;
 
-import io.lettuce.core.Range;
-import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.StreamMessage;
-import io.lettuce.core.XAddArgs;
 import io.rkllm.gateway.stream.SessionState;
 import io.rkllm.gateway.stream.StreamChunk;
 import org.jspecify.annotations.Nullable;
+import org.springframework.data.domain.Range;
+import org.springframework.data.redis.connection.RedisStreamCommands.XAddOptions;
+import org.springframework.data.redis.connection.stream.MapRecord;
+import org.springframework.data.redis.connection.stream.RecordId;
+import org.springframework.data.redis.connection.stream.StreamRecords;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -24,32 +27,31 @@ public final class SharedLog {
 
     private final JsonMapper json;
 
-    private final String ttlMillis;
+    private final Duration ttl;
 
     private final int replayLimit;
 
     public SharedLog(ClusterRedis redis, JsonMapper json, Duration idleTimeout, int replayLimit) {
         this.redis = redis;
         this.json = json;
-        this.ttlMillis = Long.toString(idleTimeout.toMillis());
+        this.ttl = idleTimeout;
         this.replayLimit = replayLimit;
     }
 
     String ttlMillis() {
-        return this.ttlMillis;
+        return Long.toString(this.ttl.toMillis());
     }
 
-    /** Starts a queued session on {@code board}; false when it was no longer queued. */
-    boolean start(String id, String board) {
-        return this.redis.script(ClusterScripts.START, keys(id), board, this.ttlMillis) == 1;
-    }
-
-    /** Appends a chunk, without waiting: a board's chunks go out in the order they came. */
-    void append(String id, StreamChunk chunk) {
-        XAddArgs args = new XAddArgs().id(ClusterKeys.entryId(chunk.seq()))
-            .minId(ClusterKeys.trimBelow(chunk.seq(), this.replayLimit))
-            .exactTrimming();
-        this.redis.async().xadd(ClusterKeys.log(id), args, "c", this.json.writeValueAsString(chunk));
+    /** Appends a chunk; a board appends its chunks one after another, as the entry ids must grow. */
+    Mono<Void> append(String id, StreamChunk chunk) {
+        MapRecord<String, String, String> entry = StreamRecords.newRecord()
+            .in(ClusterKeys.log(id))
+            .withId(RecordId.of(ClusterKeys.entryId(chunk.seq())))
+            .ofMap(Map.of("c", this.json.writeValueAsString(chunk)));
+        XAddOptions trim = XAddOptions.none()
+            .minId(RecordId.of(ClusterKeys.trimBelow(chunk.seq(), this.replayLimit)))
+            .approximateTrimming(false);
+        return this.redis.ops().opsForStream().add(entry, trim).then();
     }
 
     /**
@@ -58,46 +60,38 @@ public final class SharedLog {
      *
      * @return whether this ended it
      */
-    boolean end(String id, String expected, @Nullable String board, SessionState state, StreamChunk last) {
-        return this.redis.script(ClusterScripts.END, keys(id), endArgs(expected, board, state, last)) >= 0;
-    }
-
-    /** {@link #end} without waiting, for the board that ran the session: it completes once Redis has it. */
-    CompletionStage<Long> endAsync(String id, String board, SessionState state, StreamChunk last) {
-        return this.redis.async()
-            .eval(ClusterScripts.END, ScriptOutputType.INTEGER, keys(id), endArgs("running", board, state, last));
-    }
-
-    private String[] endArgs(String expected, @Nullable String board, SessionState state, StreamChunk last) {
-        return new String[] { expected, (board != null) ? board : "", state.wireName(),
-                this.json.writeValueAsString(last), this.ttlMillis, Integer.toString(this.replayLimit) };
+    Mono<Boolean> end(String id, String expected, @Nullable String board, SessionState state, StreamChunk last) {
+        return this.redis.script(ClusterScripts.END, keys(id), expected, (board != null) ? board : "",
+                state.wireName(), this.json.writeValueAsString(last), ttlMillis(), Integer.toString(this.replayLimit),
+                id)
+            .map((seq) -> seq >= 0);
     }
 
     /** Keeps a session's metadata and log for another idle timeout. */
-    void keep(String id) {
-        this.redis.async().pexpire(ClusterKeys.session(id), Long.parseLong(this.ttlMillis));
-        this.redis.async().pexpire(ClusterKeys.log(id), Long.parseLong(this.ttlMillis));
+    Mono<Void> keep(String id) {
+        return Flux.fromIterable(keys(id)).flatMap((key) -> this.redis.ops().expire(key, this.ttl)).then();
     }
 
     /** The entries of a session's log after {@code afterId}. */
-    List<StreamMessage<String, String>> read(String id, String afterId) {
-        return this.redis.sync().xrange(ClusterKeys.log(id), Range.from(Range.Boundary.excluding(afterId),
-                Range.Boundary.unbounded()));
+    Flux<MapRecord<String, Object, Object>> read(String id, String afterId) {
+        return this.redis.ops()
+            .opsForStream()
+            .range(ClusterKeys.log(id), Range.of(Range.Bound.exclusive(afterId), Range.Bound.unbounded()));
     }
 
     /** The chunk of a log entry, numbered by its entry id; null for the entry that says a board started the run. */
-    @Nullable StreamChunk decode(StreamMessage<String, String> message) {
-        String chunk = message.getBody().get("c");
+    @Nullable StreamChunk decode(MapRecord<String, ?, ?> entry) {
+        Object chunk = entry.getValue().get("c");
         if (chunk == null) {
             return null;
         }
-        StreamChunk read = this.json.readValue(chunk, StreamChunk.class);
-        return new StreamChunk(ClusterKeys.seqOf(message.getId()), read.delta(), read.end(), read.finishReason(),
-                read.reason(), read.perf(), read.error());
+        StreamChunk read = this.json.readValue(chunk.toString(), StreamChunk.class);
+        return new StreamChunk(ClusterKeys.seqOf(entry.getId().getValue()), read.delta(), read.end(),
+                read.finishReason(), read.reason(), read.perf(), read.error());
     }
 
-    private static String[] keys(String id) {
-        return new String[] { ClusterKeys.session(id), ClusterKeys.log(id) };
+    private static List<String> keys(String id) {
+        return List.of(ClusterKeys.session(id), ClusterKeys.log(id));
     }
 
 }

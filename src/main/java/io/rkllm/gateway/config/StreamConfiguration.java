@@ -41,14 +41,19 @@ public class StreamConfiguration {
         });
     }
 
+    /** What a client's runs may do: the stream manager counts it here, the shared queue for the whole cluster. */
+    @Bean
+    RunLimits runLimits(LimitsProperties limits) {
+        return new RunLimits(limits.maxQueuedPerClient(), limits.requestsPerMinute(),
+                limits.maxPromptBytes().toBytes());
+    }
+
     @Bean
     StreamManager streamManager(ModelHost models, StreamsProperties streams, QueueProperties queue,
-            LimitsProperties limits, Clock clock, ObjectProvider<StreamMetrics> metrics,
+            RunLimits runLimits, Clock clock, ObjectProvider<StreamMetrics> metrics,
             ScheduledExecutorService streamTimer, ObjectProvider<SharedRuns> shared) {
-        return new StreamManager(models, streams, queue,
-                new RunLimits(limits.maxQueuedPerClient(), limits.requestsPerMinute(),
-                        limits.maxPromptBytes().toBytes()),
-                clock, metrics.getIfAvailable(() -> StreamMetrics.NONE), streamTimer, shared.getIfAvailable());
+        return new StreamManager(models, streams, queue, runLimits, clock,
+                metrics.getIfAvailable(() -> StreamMetrics.NONE), streamTimer, shared.getIfAvailable());
     }
 
     @Bean

@@ -34,9 +34,6 @@ final class InferenceQueue {
 
     private final Executor positions;
 
-    /** When a busy client may try again: nobody can tell when a run ends, a second is a polite pace. */
-    private static final Duration RETRY_WHEN_BUSY = Duration.ofSeconds(1);
-
     private final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
 
     private @Nullable StreamSession running;
@@ -67,7 +64,7 @@ final class InferenceQueue {
             if (this.running != null) {
                 if (this.maxPerClient > 0 && session.owner().limitedPerClient()
                         && waitingOf(session.owner().clientId()) >= this.maxPerClient) {
-                    throw clientBusy(this.maxPerClient);
+                    throw StreamManager.clientBusy(this.maxPerClient);
                 }
                 if (this.waiting.size() >= this.capacity) {
                     throw StreamManager.queueFull(this.capacity);
@@ -79,13 +76,6 @@ final class InferenceQueue {
             this.running = session;
         }
         this.launcher.accept(session);
-    }
-
-    /** -32000 for a client that has as many runs waiting as it may, with a hint to try again. */
-    static GatewayException clientBusy(int maxPerClient) {
-        return new GatewayException(ErrorCode.QUEUE_FULL, "this client has " + maxPerClient
-                + " runs waiting already (rkllm.limits.max-queued-per-client); send the next one when one"
-                + " of them has started", RETRY_WHEN_BUSY);
     }
 
     /** The session's run is over: the next waiting one starts. Returns whether one did. */

@@ -56,6 +56,9 @@ public class StreamManager {
 
     private final StreamMetrics metrics;
 
+    /** When a busy client may try again: nobody can tell when a run ends, a second is a polite pace. */
+    private static final Duration RETRY_WHEN_BUSY = Duration.ofSeconds(1);
+
     /**
      * How long the work that follows a hand-off of the NPU to the next queued run waits: ending the finished run's
      * session (its HTTP answer) and telling the sessions still waiting their new positions. Handed to the timer at
@@ -157,10 +160,10 @@ public class StreamManager {
     public SessionStream start(RunRequest request, String transport, Caller caller, @Nullable Object requestKey) {
         refuseWhenShuttingDown();
         refuseOversized(request);
-        takeRequest(caller);
         if (this.shared != null) {
             return startShared(this.shared, request, transport, caller, requestKey);
         }
+        takeRequest(caller);
         ModelLease lease;
         try {
             lease = this.models.acquire(request);
@@ -193,20 +196,14 @@ public class StreamManager {
     /**
      * Accepts a run into the shared queue: whichever board is free runs it, and its session here follows the shared
      * log. Which board has the model is only known when one claims it, so a model that none has fails after the
-     * queue's max wait.
+     * queue's max wait. The shared queue counts the caller's client's limits, for every gateway at once.
      */
     private SessionStream startShared(SharedRuns runs, RunRequest request, String transport, Caller caller,
             @Nullable Object requestKey) {
-        // Per client and per gateway: a client's runs queued through other gateways are not counted here.
-        if (this.maxQueuedPerClient > 0 && caller.limitedPerClient() && this.sessions.values().stream()
-            .filter((s) -> s.state() == SessionState.QUEUED && s.owner().clientId().equals(caller.clientId()))
-            .count() >= this.maxQueuedPerClient) {
-            throw InferenceQueue.clientBusy(this.maxQueuedPerClient);
-        }
         StreamSession session = register(request, requestKey, transport, caller, SessionState.QUEUED);
         session.bind(new SharedLease(SharedLease.queueOf(request)));
         try {
-            runs.submit(request, new SessionFeed(session)).block();
+            runs.submit(request, new SessionFeed(session)).toFuture().join();
         }
         catch (RuntimeException ex) {
             unregister(session);
@@ -380,7 +377,7 @@ public class StreamManager {
      * when the shared store has no such session.
      */
     private @Nullable StreamSession adopt(SharedRuns runs, String id) {
-        SharedSession found = runs.find(id).block();
+        SharedSession found = runs.find(id).toFuture().join();
         if (found == null) {
             return null;
         }
@@ -596,10 +593,22 @@ public class StreamManager {
     private void takeRequest(Caller caller) {
         Duration wait = caller.limitedPerClient() ? this.rates.take(caller.clientId()) : null;
         if (wait != null) {
-            throw new GatewayException(ErrorCode.QUEUE_FULL, "this client has used its runs for now "
-                    + "(rkllm.limits.requests-per-minute); try again in " + GatewayException.retryAfterSeconds(wait)
-                    + " s", wait);
+            throw rateLimited(wait);
         }
+    }
+
+    /** -32000 for a client that used its runs per minute, with when it may start the next. */
+    public static GatewayException rateLimited(Duration wait) {
+        return new GatewayException(ErrorCode.QUEUE_FULL, "this client has used its runs for now "
+                + "(rkllm.limits.requests-per-minute); try again in " + GatewayException.retryAfterSeconds(wait)
+                + " s", wait);
+    }
+
+    /** -32000 for a client that has as many runs waiting as it may, with a hint to try again. */
+    public static GatewayException clientBusy(int maxPerClient) {
+        return new GatewayException(ErrorCode.QUEUE_FULL, "this client has " + maxPerClient
+                + " runs waiting already (rkllm.limits.max-queued-per-client); send the next one when one"
+                + " of them has started", RETRY_WHEN_BUSY);
     }
 
     private void refuseWhenShuttingDown() {

@@ -10,14 +10,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-import io.lettuce.core.Consumer;
 import io.lettuce.core.RedisBusyException;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.StreamMessage;
 import io.lettuce.core.XAddArgs;
 import io.lettuce.core.XGroupCreateArgs;
-import io.lettuce.core.XReadArgs;
 import io.lettuce.core.XReadArgs.StreamOffset;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
@@ -40,6 +37,8 @@ import static org.awaitility.Awaitility.await;
  * unready and refuse new runs with -32003; once it is back, runs go on and ended sessions read as before.
  */
 class ClusterFaultTest {
+
+    private static final String KEY = "web-secret-key-0001";
 
     @RegisterExtension
     static final RedisServer REDIS = new RedisServer();
@@ -68,7 +67,7 @@ class ClusterFaultTest {
     }
 
     @Test
-    void aBoardWithoutHeartbeatsLosesItsRunAndItsUnstartedClaimRunsOnALiveBoard() {
+    void aBoardWithoutHeartbeatsLosesItsRunAndTheJobsBehindItRunOnALiveBoard() {
         GatewayRpc rpc = a.rpc();
         await("A idle").atMost(TIMEOUT).until(() -> "idle".equals(board(rpc).get("state").asString()));
         // In the cluster mode every run is queued first, until a board claims it.
@@ -77,7 +76,7 @@ class ClusterFaultTest {
             .get("session_id").asString();
         await("A busy").atMost(TIMEOUT).until(() -> blocker.equals(rpc.status().get("running_session_id").asString()));
         String lost = start(rpc, "lost");
-        String handedBack = start(rpc, "handed back");
+        String behind = start(rpc, "behind");
 
         try (StatefulRedisConnection<String, String> connection = client.connect()) {
             RedisCommands<String, String> ghost = connection.sync();
@@ -91,15 +90,11 @@ class ClusterFaultTest {
             }
             ghost.hset(ClusterKeys.board("ghost"), "models", "default,alpha");
             ghost.pexpire(ClusterKeys.board("ghost"), 1500);
-            StreamMessage<String, String> first = claim(ghost, queue);
-            assertThat(first.getBody()).containsEntry("session", lost);
-            assertThat((Long) ghost.eval(ClusterScripts.START, ScriptOutputType.INTEGER,
-                    new String[] { ClusterKeys.session(lost), ClusterKeys.log(lost) }, "ghost", "30000")).isOne();
-            ghost.xack(queue, ClusterKeys.GROUP, first.getId());
-            ghost.xdel(queue, first.getId());
+            List<Object> claimed = ghost.eval(ClusterScripts.CLAIM.getScriptAsString(), ScriptOutputType.MULTI,
+                    new String[] { queue }, ClusterKeys.GROUP, "ghost", "30000");
+            assertThat(claimed).as("the ghost claimed and started the oldest job").first().isEqualTo(lost);
             ghost.xadd(ClusterKeys.log(lost), new XAddArgs().id(ClusterKeys.entryId(0)), "c",
                     "{\"seq\":0,\"delta\":\"half\",\"end\":false}");
-            assertThat(claim(ghost, queue).getBody()).containsEntry("session", handedBack);
         }
         rpc.result("rkllm_abort", Map.of("session_id", blocker));
 
@@ -112,9 +107,9 @@ class ClusterFaultTest {
         assertThat(end.get("reason").asString()).isEqualTo("worker_lost");
         assertThat(end.get("error").get("message").asString()).contains("ghost").contains("rkllm.cluster.lease");
 
-        await("the handed-back job finished").atMost(TIMEOUT).until(() -> "finished".equals(state(rpc, handedBack)));
+        await("the job behind it finished").atMost(TIMEOUT).until(() -> "finished".equals(state(rpc, behind)));
         try (StatefulRedisConnection<String, String> connection = client.connect()) {
-            assertThat(connection.sync().hget(ClusterKeys.session(handedBack), "board")).isEqualTo(a.boardId());
+            assertThat(connection.sync().hget(ClusterKeys.session(behind), "board")).isEqualTo(a.boardId());
         }
     }
 
@@ -137,27 +132,48 @@ class ClusterFaultTest {
         assertThat(hget(ids.get(ids.size() - 1), "board")).as("the last job's board").isEqualTo(a.boardId());
     }
 
+    /** Two gateways with the same key: the client's queued runs and its runs per minute are counted together. */
     @Test
-    void aClientQueuesNoMoreRunsThanItMayThroughAGateway(@TempDir Path other) throws Exception {
-        try (ClusterGateway keyed = ClusterGateway.start(REDIS, other, "alpha", "Alpine",
-                "rkllm.security.api-keys[0].name=web", "rkllm.security.api-keys[0].key=web-secret-key-0001",
-                "rkllm.limits.max-queued-per-client=1")) {
-            // A model that no board has: the first run stays queued.
-            JsonNode first = keyedRun(keyed, "one");
-            JsonNode second = keyedRun(keyed, "two");
-
+    void aClientsLimitsHoldAcrossTheGateways(@TempDir Path one, @TempDir Path two) throws Exception {
+        String[] limits = { "rkllm.security.api-keys[0].name=web", "rkllm.security.api-keys[0].key=" + KEY,
+            "rkllm.limits.max-queued-per-client=1", "rkllm.limits.requests-per-minute=3" };
+        try (ClusterGateway k1 = ClusterGateway.start(REDIS, one, "alpha", "Alpine", limits);
+                ClusterGateway k2 = ClusterGateway.start(REDIS, two, "alpha", "Alpine", limits)) {
+            // A model that no board has: a run stays queued until it is aborted.
+            JsonNode first = keyedRun(k1, "one");
             assertThat(first.get("result").get("status").asString()).isEqualTo("queued");
-            assertThat(second.get("error").get("code").asInt()).isEqualTo(-32000);
-            assertThat(second.get("error").get("message").asString()).contains("rkllm.limits.max-queued-per-client");
+            JsonNode busy = keyedRun(k2, "two").get("error");
+            assertThat(busy.get("code").asInt()).isEqualTo(-32000);
+            assertThat(busy.get("message").asString()).contains("rkllm.limits.max-queued-per-client");
+
+            keyedCall(k2, "rkllm_abort", Map.of("session_id", first.get("result").get("session_id").asString()));
+            JsonNode third = keyedRun(k2, "three");
+            assertThat(third.get("result").get("status").asString()).as("once the first left the queue")
+                .isEqualTo("queued");
+            keyedCall(k1, "rkllm_abort", Map.of("session_id", third.get("result").get("session_id").asString()));
+            JsonNode fourth = keyedRun(k1, "four");
+            assertThat(fourth.get("result").get("status").asString()).isEqualTo("queued");
+            keyedCall(k1, "rkllm_abort", Map.of("session_id", fourth.get("result").get("session_id").asString()));
+
+            JsonNode limited = keyedRun(k2, "five").get("error");
+            assertThat(limited.get("code").asInt()).as("the fourth run of the minute, counted on both")
+                .isEqualTo(-32000);
+            assertThat(limited.get("message").asString()).contains("rkllm.limits.requests-per-minute");
+            assertThat(limited.get("data").get("retry_after_ms").asLong()).isPositive();
         }
     }
 
     private static JsonNode keyedRun(ClusterGateway gateway, String prompt) throws Exception {
-        String body = JsonMapper.shared().writeValueAsString(Map.of("jsonrpc", "2.0", "id", prompt, "method",
-                "rkllm_run_async", "params", Map.of("prompt_input", prompt, "model", "nowhere")));
+        return keyedCall(gateway, "rkllm_run_async", Map.of("prompt_input", prompt, "model", "nowhere"));
+    }
+
+    private static JsonNode keyedCall(ClusterGateway gateway, String method, Map<String, Object> params)
+            throws Exception {
+        String body = JsonMapper.shared().writeValueAsString(Map.of("jsonrpc", "2.0", "id", 1, "method", method,
+                "params", params));
         HttpResponse<String> answer = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                 URI.create("http://localhost:" + gateway.port() + "/rpc"))
-            .header("Authorization", "Bearer web-secret-key-0001")
+            .header("Authorization", "Bearer " + KEY)
             .header("Content-Type", "application/json")
             .POST(HttpRequest.BodyPublishers.ofString(body))
             .build(), HttpResponse.BodyHandlers.ofString());
@@ -200,13 +216,6 @@ class ClusterFaultTest {
     private static String start(GatewayRpc rpc, String prompt) {
         return rpc.result("rkllm_run_async", Map.of("prompt_input", prompt + QUICK, "model", "alpha"))
             .get("session_id").asString();
-    }
-
-    private static StreamMessage<String, String> claim(RedisCommands<String, String> ghost, String queue) {
-        List<StreamMessage<String, String>> claimed = ghost.xreadgroup(Consumer.from(ClusterKeys.GROUP, "ghost"),
-                XReadArgs.Builder.count(1), StreamOffset.lastConsumed(queue));
-        assertThat(claimed).as("a job for the ghost").hasSize(1);
-        return claimed.get(0);
     }
 
     private static String state(GatewayRpc rpc, String id) {

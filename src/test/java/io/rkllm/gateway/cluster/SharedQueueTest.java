@@ -19,6 +19,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -64,6 +66,15 @@ class SharedQueueTest {
     static void stopCluster() {
         redis.close();
         client.shutdown();
+    }
+
+    @Test
+    void theGatewaysTalkToRedisThroughSpringBootsLettuceConnectionFactoryAtTheClusterUrl() {
+        for (ClusterGateway gateway : List.of(a, b)) {
+            LettuceConnectionFactory factory = gateway.bean(LettuceConnectionFactory.class);
+            assertThat(factory.getPort()).isEqualTo(URI.create(REDIS.url()).getPort());
+            assertThat(gateway.bean(ReactiveStringRedisTemplate.class).getConnectionFactory()).isSameAs(factory);
+        }
     }
 
     @Test
