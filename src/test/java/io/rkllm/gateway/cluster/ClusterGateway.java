@@ -15,6 +15,7 @@ import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.http.client.ReactorResourceFactory;
 
 /**
@@ -48,8 +49,20 @@ public final class ClusterGateway implements AutoCloseable {
                 "rkllm.model.model-path=" + file));
         settings.addAll(List.of(properties));
         // As arguments: they take precedence over the application.yml in the working directory.
-        return new ClusterGateway(new SpringApplicationBuilder(RkllmGatewayApplication.class, OwnEventLoops.class)
-            .run(settings.stream().map((setting) -> "--" + setting).toArray(String[]::new)));
+        return new ClusterGateway(builder().run(settings.stream().map((setting) -> "--" + setting)
+            .toArray(String[]::new)));
+    }
+
+    /**
+     * A gateway whose settings come from {@code environment} (as a container's variables do) and {@code args}; the
+     * arguments take precedence.
+     */
+    public static ClusterGateway launch(ConfigurableEnvironment environment, String... args) {
+        return new ClusterGateway(builder().environment(environment).run(args));
+    }
+
+    private static SpringApplicationBuilder builder() {
+        return new SpringApplicationBuilder(RkllmGatewayApplication.class, OwnEventLoops.class);
     }
 
     public int port() {
