@@ -185,13 +185,14 @@ public final class RedisSharedRuns implements SharedRuns, AutoCloseable {
 
     /** Reads what the log holds already, then lets the reader carry on from there. */
     @Override
-    public void follow(SessionFeed feed) {
+    public Mono<Void> follow(SessionFeed feed) {
         String id = feed.session().id();
         feed.abortsTo((reason, cause) -> abort(id, reason, cause));
-        this.log.read(id, "0-0").collectList().onErrorResume(ClusterRedis::isRedisFailure, (ex) -> {
+        return this.log.read(id, "0-0").collectList().onErrorResume(ClusterRedis::isRedisFailure, (ex) -> {
+            // The reader reads the whole log once Redis is back.
             this.redis.unreachable(ex);
             return Mono.just(List.of());
-        }).subscribe((entries) -> {
+        }).doOnNext((entries) -> {
             String last = "0-0";
             for (MapRecord<String, ?, ?> entry : entries) {
                 apply(feed, entry);
@@ -200,7 +201,7 @@ public final class RedisSharedRuns implements SharedRuns, AutoCloseable {
             if (feed.session().state().isActive()) {
                 follow(feed, last);
             }
-        });
+        }).then();
     }
 
     private void follow(SessionFeed feed, String fromId) {

@@ -24,8 +24,11 @@ public interface SharedRuns {
     /** The session with this id that some gateway started; empty when the shared store no longer has it. */
     Mono<SharedSession> find(String id);
 
-    /** Fills a local copy of a shared session from its log, then keeps it up to date until it ends; returns at once. */
-    void follow(SessionFeed feed);
+    /**
+     * Fills a local copy of a shared session from its log, then keeps it up to date until it ends; completes once the
+     * log so far is in the copy.
+     */
+    Mono<Void> follow(SessionFeed feed);
 
     /** Why no run can be taken now (the shared store is unreachable), or null. */
     @Nullable String unavailable();

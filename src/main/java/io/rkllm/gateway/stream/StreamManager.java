@@ -393,7 +393,7 @@ public class StreamManager {
             makeRoom();
             this.sessions.put(id, copy);
         }
-        runs.follow(new SessionFeed(copy));
+        runs.follow(new SessionFeed(copy)).toFuture().join();
         return copy;
     }
 

@@ -9,6 +9,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import io.lettuce.core.RedisBusyException;
 import io.lettuce.core.RedisClient;
@@ -18,6 +20,7 @@ import io.lettuce.core.XGroupCreateArgs;
 import io.lettuce.core.XReadArgs.StreamOffset;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
+import io.rkllm.gateway.stream.StreamManager;
 import io.rkllm.gateway.web.GatewayRpc;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -178,6 +181,49 @@ class ClusterFaultTest {
             .POST(HttpRequest.BodyPublishers.ofString(body))
             .build(), HttpResponse.BodyHandlers.ofString());
         return JsonMapper.shared().readTree(answer.body());
+    }
+
+    /**
+     * While Redis is slow to answer (paused by CLIENT PAUSE, shorter than the command timeout), runs wait for it but
+     * the web server's threads do not: a health check on another connection is answered at once.
+     */
+    @Test
+    void runsWaitingForASlowRedisHoldNoWebServerThread() throws Exception {
+        int runs = 8;
+        StreamManager manager = a.bean(StreamManager.class);
+        int before = manager.sessions().size();
+        HttpClient http = HttpClient.newHttpClient();
+        List<CompletableFuture<HttpResponse<String>>> answers = new ArrayList<>();
+        try (StatefulRedisConnection<String, String> connection = client.connect()) {
+            connection.sync().clientPause(2500);
+            for (int i = 0; i < runs; i++) {
+                String body = JsonMapper.shared().writeValueAsString(Map.of("jsonrpc", "2.0", "id", i, "method",
+                        "rkllm_run_async", "params", Map.of("prompt_input", "slow " + i + QUICK)));
+                // A client of its own for each: a connection each, spread over the web server's event loops.
+                answers.add(HttpClient.newHttpClient().sendAsync(HttpRequest.newBuilder(
+                        URI.create("http://localhost:" + a.port() + "/rpc"))
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(body))
+                    .build(), HttpResponse.BodyHandlers.ofString()));
+            }
+            await("the runs reached the gateway").atMost(TIMEOUT)
+                .until(() -> manager.sessions().size() >= before + runs);
+
+            long start = System.nanoTime();
+            HttpResponse<String> live = http.send(HttpRequest.newBuilder(
+                    URI.create("http://localhost:" + a.port() + "/actuator/health/liveness")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            Duration took = Duration.ofNanos(System.nanoTime() - start);
+
+            assertThat(live.statusCode()).isEqualTo(200);
+            assertThat(answers).as("runs still waiting for Redis when the health check was answered")
+                .noneMatch(CompletableFuture::isDone);
+            assertThat(took).as("the health check's answer").isLessThan(Duration.ofMillis(1500));
+        }
+        for (CompletableFuture<HttpResponse<String>> answer : answers) {
+            JsonNode run = JsonMapper.shared().readTree(answer.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS).body());
+            assertThat(run.get("result").get("session_id").asString()).as("queued once Redis answered").isNotEmpty();
+        }
     }
 
     @Test
