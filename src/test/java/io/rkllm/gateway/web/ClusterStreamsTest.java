@@ -45,6 +45,18 @@ class ClusterStreamsTest {
     }
 
     @Test
+    void aSessionFirstAskedForThroughTheOtherGatewayAnswersWithItsWholeLog() {
+        JsonNode run = a.rpc().result("rkllm_run", Map.of("prompt_input",
+                "ended [[sim:prefill_ms=0]][[sim:delay_us=0]][[sim:tokens=12]]", "model", "alpha"));
+        String id = run.get("session_id").asString();
+
+        JsonNode onB = b.rpc().result("poll", Map.of("session_id", id, "since_seq", 0));
+
+        assertThat(onB.get("state").asString()).as("B's first answer for it").isEqualTo("finished");
+        assertThat(chunks(onB)).isEqualTo(chunks(a.rpc().result("poll", Map.of("session_id", id, "since_seq", 0))));
+    }
+
+    @Test
     void aRunTakenByOneGatewayReadsTheSameThroughTheOther() throws Exception {
         String id = a.rpc().result("rkllm_run_async", Map.of("prompt_input",
                 "shared [[sim:prefill_ms=0]][[sim:delay_us=20000]][[sim:tokens=20]]", "model", "alpha"))
