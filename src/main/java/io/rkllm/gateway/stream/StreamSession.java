@@ -349,7 +349,17 @@ public final class StreamSession {
     }
 
     void attach(RemoteRun remoteRun) {
-        this.remote = remoteRun;
+        String reason;
+        String cause;
+        synchronized (this.lock) {
+            this.remote = remoteRun;
+            reason = this.state.isActive() ? null : this.abortReason;
+            cause = this.abortCause;
+        }
+        if (reason != null) {
+            // Aborted before its run was queued (its client went during the submit): the run must not wait for nobody.
+            remoteRun.abort(reason, cause);
+        }
     }
 
     /**
