@@ -222,7 +222,7 @@ public class StreamManager {
             .doOnCancel(() -> {
                 // The client went before its run was queued: nobody has the session's id, and its job must not run.
                 if (unregister(session)) {
-                    abort(session, "aborted", "disconnected");
+                    abortDisconnected(session);
                 }
             })
             .then(Mono.fromSupplier(() -> {
@@ -357,11 +357,14 @@ public class StreamManager {
      * that stops after the end chunk (a blocking call has its answer) finds the session ended and aborts nothing.
      */
     private SessionStream owned(StreamSession session) {
-        return new SessionStream(session, session.events(-1).doOnCancel(() -> {
-            if (session.state().isActive()) {
-                Schedulers.boundedElastic().schedule(() -> abort(session, "aborted", "disconnected"));
-            }
-        }));
+        return new SessionStream(session, session.events(-1).doOnCancel(() -> abortDisconnected(session)));
+    }
+
+    /** Aborts the run of a caller that went, off the thread that saw it go: an abort may reach the shared store. */
+    private void abortDisconnected(StreamSession session) {
+        if (session.state().isActive()) {
+            Schedulers.boundedElastic().schedule(() -> abort(session, "aborted", "disconnected"));
+        }
     }
 
     /** The session with this id, marking the client's interest in it. */

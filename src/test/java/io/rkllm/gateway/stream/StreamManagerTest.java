@@ -643,10 +643,12 @@ class StreamManagerTest {
         assertThat(shared.sessions()).isEmpty();
         assertThat(shared.findByRequestId(Caller.UNIDENTIFIED, "gone")).isEmpty();
         assertThat(shared.queueDepth()).isZero();
+        assertThat(awaitEnd(session).reason()).isEqualTo("disconnected");
         assertThat(session.state()).isEqualTo(SessionState.ABORTED);
         // Should the store queue the job all the same, its run is aborted as soon as the session learns of it.
         List<String> aborts = new CopyOnWriteArrayList<>();
         runs.feed.abortsTo((reason, cause) -> aborts.add(reason + " " + cause));
+        await().atMost(Simulator.timeout()).until(() -> !aborts.isEmpty());
         assertThat(aborts).containsExactly("aborted disconnected");
     }
 
