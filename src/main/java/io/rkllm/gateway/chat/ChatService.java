@@ -20,10 +20,10 @@ import io.rkllm.gateway.nativebridge.RunRequest;
 import io.rkllm.gateway.rpc.ClientErrors;
 import io.rkllm.gateway.rpc.GatewayException;
 import io.rkllm.gateway.stream.Caller;
-import io.rkllm.gateway.stream.SessionStream;
 import io.rkllm.gateway.stream.StreamManager;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 
 /**
  * Runs chats for the OpenAI- and Ollama-compatible APIs through the stream manager's seam, on the model each request
@@ -65,9 +65,9 @@ public final class ChatService {
     }
 
     /**
-     * Starts a run of the conversation on its model's lane; refused at once as the stream manager refuses runs (queue
-     * full, runtime or model unavailable, the caller's share used, …) and with -32602 when the conversation does not
-     * fit the chat template. A conversation longer than the context ends with a
+     * Starts a run of the conversation on its model's lane once subscribed to; refused (the answer's error) as the
+     * stream manager refuses runs (queue full, runtime or model unavailable, the caller's share used, …) and with
+     * -32602 when the conversation does not fit the chat template. A conversation longer than the context ends with a
      * {@link ContextLengthExceededException}, or runs again without its oldest turns where so configured
      * ({@link ContextWindow}). Cancelling the events aborts the run.
      *
@@ -75,41 +75,44 @@ public final class ChatService {
      * @param caller who asks: the session is theirs, and their client's limits count it
      * @param keepAlive how long the model stays loaded after the run (null: {@code rkllm.models.keep-alive})
      */
-    public ChatStream start(ChatRequest request, ChatModel model, String transport, Caller caller,
+    public Mono<ChatStream> start(ChatRequest request, ChatModel model, String transport, Caller caller,
             @Nullable Duration keepAlive) {
-        ChatStream first = attempt(request, model, transport, caller, keepAlive);
-        return new ChatStream(first.sessionId(), first.ignored(), this.window.fit(request, first.events(),
-                (shorter) -> attempt(shorter, model, transport, caller, keepAlive).events()));
+        return attempt(request, model, transport, caller, keepAlive).map((first) -> new ChatStream(first.sessionId(),
+                first.ignored(), this.window.fit(request, first.events(), (shorter) -> attempt(shorter, model,
+                        transport, caller, keepAlive).flatMapMany(ChatStream::events))));
     }
 
-    /** One run of the conversation as it is. */
-    private ChatStream attempt(ChatRequest request, ChatModel model, String transport, Caller caller,
+    /** One run of the conversation as it is, started when subscribed to. */
+    private Mono<ChatStream> attempt(ChatRequest request, ChatModel model, String transport, Caller caller,
             @Nullable Duration keepAlive) {
-        boolean perRun = perRunSampling();
-        int maxTokens = (request.maxTokens() != null) ? request.maxTokens() : this.properties.defaultMaxTokens();
-        ChatRequest conversation = model.withSystemPrompt(request);
-        ConversationRenderer renderer = model.renderer();
-        ConversationRenderer.Rendered rendered;
-        RunRequest run;
-        try {
-            rendered = renderer.render(conversation);
-            run = new RunRequest(InputKind.PROMPT, rendered.prompt(), null, null, 0, rendered.role(),
-                    conversation.enableThinking(), InferMode.GENERATE, true, perRun ? maxTokens : null,
-                    perRun ? conversation.sampling() : null, null, null, model.id(), keepAlive, rendered.plan());
-        }
-        catch (RuntimeException ex) {
-            throw ClientErrors.translate(ex, "Rendering a conversation");
-        }
-        SessionStream stream = this.manager.start(run, transport, caller, null);
-        // Where the runtime takes the limit per run it counts exactly; elsewhere the guard counts.
-        RunawayGuard guard = new RunawayGuard(perRun ? Integer.MAX_VALUE : maxTokens,
-                this.properties.repetitionGuard());
-        ChatRun chat = new ChatRun(this.manager, stream.session(), conversation, renderer, rendered, guard);
-        Integer context = contextLength(model);
-        Flux<ChatEvent> events = stream.events()
-            .concatMapIterable(chat::onEvent)
-            .map((event) -> this.window.classify(event, rendered.prompt(), context));
-        return new ChatStream(stream.id(), perRun ? List.of() : request.samplingFields(), events);
+        return Mono.defer(() -> {
+            boolean perRun = perRunSampling();
+            int maxTokens = (request.maxTokens() != null) ? request.maxTokens() : this.properties.defaultMaxTokens();
+            ChatRequest conversation = model.withSystemPrompt(request);
+            ConversationRenderer renderer = model.renderer();
+            ConversationRenderer.Rendered rendered;
+            RunRequest run;
+            try {
+                rendered = renderer.render(conversation);
+                run = new RunRequest(InputKind.PROMPT, rendered.prompt(), null, null, 0, rendered.role(),
+                        conversation.enableThinking(), InferMode.GENERATE, true, perRun ? maxTokens : null,
+                        perRun ? conversation.sampling() : null, null, null, model.id(), keepAlive, rendered.plan());
+            }
+            catch (RuntimeException ex) {
+                throw ClientErrors.translate(ex, "Rendering a conversation");
+            }
+            return this.manager.start(run, transport, caller, null).map((stream) -> {
+                // Where the runtime takes the limit per run it counts exactly; elsewhere the guard counts.
+                RunawayGuard guard = new RunawayGuard(perRun ? Integer.MAX_VALUE : maxTokens,
+                        this.properties.repetitionGuard());
+                ChatRun chat = new ChatRun(this.manager, stream.session(), conversation, renderer, rendered, guard);
+                Integer context = contextLength(model);
+                Flux<ChatEvent> events = stream.events()
+                    .concatMapIterable(chat::onEvent)
+                    .map((event) -> this.window.classify(event, rendered.prompt(), context));
+                return new ChatStream(stream.id(), perRun ? List.of() : request.samplingFields(), events);
+            });
+        });
     }
 
     /** Every model of the catalogue, the default first; those whose file went are forgotten. */

@@ -9,6 +9,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
 import io.rkllm.gateway.config.QueueProperties;
@@ -111,6 +112,10 @@ public final class RedisSharedRuns implements SharedRuns, AutoCloseable {
             .subscribe();
     }
 
+    /**
+     * Once the script runs, what follows runs to its end even when the caller cancels (its client went): a job that
+     * Redis queued then gets its session's abort, which takes it out of the queue, rather than run for nobody.
+     */
     @Override
     public Mono<Void> submit(RunRequest request, SessionFeed feed) {
         return Mono.defer(() -> {
@@ -121,7 +126,7 @@ public final class RedisSharedRuns implements SharedRuns, AutoCloseable {
             String queueKey = ClusterKeys.queue(String.valueOf(session.model()));
             boolean perClient = caller.limitedPerClient();
             String owner = (caller.keyName() != null) ? caller.keyName() : "";
-            return this.redis
+            CompletableFuture<Void> queued = this.redis
                 .script(ClusterScripts.SUBMIT,
                         List.of(queueKey, ClusterKeys.session(id),
                                 perClient ? ClusterKeys.clientQueued(caller.clientId()) : "",
@@ -136,7 +141,9 @@ public final class RedisSharedRuns implements SharedRuns, AutoCloseable {
                     this.redis.unreachable(ex);
                     return unreachable();
                 })
-                .flatMap((job) -> queued(feed, queueKey, job));
+                .flatMap((job) -> queued(feed, queueKey, job))
+                .toFuture();
+            return Mono.fromFuture(queued, true);
         });
     }
 

@@ -122,8 +122,13 @@ public final class McpTools {
         Params args = arguments(call).only(this.generateParams);
         ObjectNode run = args.node().deepCopy();
         run.set("prompt_input", run.remove(PROMPT.name()));
-        SessionStream stream = this.manager.start(this.runParams.read(Params.of(run)), TRANSPORT,
-                McpCallers.of(exchange), null);
+        return this.manager.start(this.runParams.read(Params.of(run)), TRANSPORT, McpCallers.of(exchange), null)
+            .flatMap((stream) -> generated(exchange, call, stream));
+    }
+
+    /** The answer of {@code generate} once its run ended, with its text as progress notifications on the way. */
+    private Mono<CallToolResult> generated(McpAsyncServerExchange exchange, CallToolRequest call,
+            SessionStream stream) {
         StringBuilder text = new StringBuilder();
         Flux<StreamChunk> chunks = stream.events().ofType(StreamChunk.class).doOnNext((c) -> text.append(c.delta()));
         Object token = call.progressToken();

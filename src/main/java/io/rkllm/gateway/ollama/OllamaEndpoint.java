@@ -180,8 +180,8 @@ public final class OllamaEndpoint {
                 if (parsed.loadOnly()) {
                     return loadOrUnload(model, parsed, replies);
                 }
-                ChatStream stream = this.chats.start(parsed.chat(), model, TRANSPORT, caller, parsed.keepAlive());
-                return answer(parsed, stream, replies);
+                return this.chats.start(parsed.chat(), model, TRANSPORT, caller, parsed.keepAlive())
+                    .flatMap((stream) -> answer(parsed, stream, replies));
             }))
             .onErrorResume(OllamaErrors::response);
     }

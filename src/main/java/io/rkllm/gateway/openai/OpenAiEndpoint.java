@@ -108,13 +108,14 @@ public final class OpenAiEndpoint {
                 ChatModel model = found.get();
                 OpenAiRequest parsed = chat ? OpenAiRequests.chat(params, model.thinks())
                         : OpenAiRequests.completion(params, model.thinks());
-                ChatStream started = this.chats.start(parsed.chat(), model, TRANSPORT, caller, null);
-                ChatStream stream = new ChatStream(started.sessionId(), started.ignored(),
-                        parsed.toolChoice().enforce(started.events()));
-                String id = (chat ? "chatcmpl-" : "cmpl-") + stream.sessionId();
-                long created = this.clock.instant().getEpochSecond();
-                return parsed.stream() ? streamed(parsed, stream, id, created, model.id(), chat)
-                        : whole(stream, id, created, model.id(), chat);
+                return this.chats.start(parsed.chat(), model, TRANSPORT, caller, null).flatMap((started) -> {
+                    ChatStream stream = new ChatStream(started.sessionId(), started.ignored(),
+                            parsed.toolChoice().enforce(started.events()));
+                    String id = (chat ? "chatcmpl-" : "cmpl-") + stream.sessionId();
+                    long created = this.clock.instant().getEpochSecond();
+                    return parsed.stream() ? streamed(parsed, stream, id, created, model.id(), chat)
+                            : whole(stream, id, created, model.id(), chat);
+                });
             }))
             .onErrorResume(OpenAiErrors::response);
     }

@@ -78,15 +78,16 @@ public class InferenceMethods implements RpcMethodProvider {
 
     private Mono<Started> runAsync(RpcCall call) {
         call.params().bool("stream");
-        SessionStream stream = start(call);
         SessionPush push = call.context().push();
-        if (push != null) {
+        return start(call).flatMap((stream) -> {
+            if (push == null) {
+                return Mono.just(stream.session());
+            }
             push.hold(stream);
-            push.follow(this.manager.attach(stream.id(), -1, call.context().caller()), 0);
-        }
-        StreamSession session = stream.session();
-        Integer position = session.queuePosition();
-        return Mono.just(new Started(session.id(), startStatus(session), position,
+            return this.manager.attach(stream.id(), -1, call.context().caller())
+                .doOnNext((reader) -> push.follow(reader, 0))
+                .map(SessionStream::session);
+        }).map((session) -> new Started(session.id(), startStatus(session), session.queuePosition(),
                 this.links.url(session.id(), call.context().caller())));
     }
 
@@ -105,13 +106,17 @@ public class InferenceMethods implements RpcMethodProvider {
      */
     private Mono<?> run(RpcCall call) {
         if (call.context().acceptsEventStream()) {
-            return Mono.just(this.manager.start(this.runParams.read(call.params()), "sse", call.context().caller(),
-                    call.requestKey()));
+            return this.manager.start(this.runParams.read(call.params()), "sse", call.context().caller(),
+                    call.requestKey());
         }
-        SessionStream stream = start(call);
         SessionPush push = call.context().push();
-        Mono<Void> relayed = (push != null)
-                ? push.relay(this.manager.attach(stream.id(), -1, call.context().caller())) : Mono.empty();
+        return start(call).flatMap((stream) -> (push == null) ? completed(stream, Mono.empty())
+                : this.manager.attach(stream.id(), -1, call.context().caller())
+                    .flatMap((reader) -> completed(stream, push.relay(reader))));
+    }
+
+    /** The whole text of a run once it ended, and once {@code relayed} (its pushed notifications) completed. */
+    private static Mono<Completed> completed(SessionStream stream, Mono<Void> relayed) {
         StringBuilder text = new StringBuilder();
         return stream.events()
             .ofType(StreamChunk.class)
@@ -128,22 +133,21 @@ public class InferenceMethods implements RpcMethodProvider {
             });
     }
 
-    private SessionStream start(RpcCall call) {
+    private Mono<SessionStream> start(RpcCall call) {
         return this.manager.start(this.runParams.read(call.params()), call.context().transport(),
                 call.context().caller(), call.requestKey());
     }
 
     private Mono<Aborted> abort(RpcCall call) {
         String id = call.params().string("session_id");
-        return Mono.fromCallable(() -> {
-            if (id == null) {
-                return this.manager.abortRunning(call.context().caller())
-                    .map((session) -> new Aborted(true, session.id()))
-                    .orElse(new Aborted(false, null));
-            }
-            StreamSession session = this.manager.require(id, call.context().caller());
-            return new Aborted(this.manager.abort(session), session.id());
-        }).subscribeOn(Schedulers.boundedElastic());
+        if (id == null) {
+            return Mono.fromCallable(() -> this.manager.abortRunning(call.context().caller())
+                .map((session) -> new Aborted(true, session.id()))
+                .orElse(new Aborted(false, null))).subscribeOn(Schedulers.boundedElastic());
+        }
+        return this.manager.require(id, call.context().caller())
+            .publishOn(Schedulers.boundedElastic())
+            .map((session) -> new Aborted(this.manager.abort(session), session.id()));
     }
 
     private Mono<StreamSession.Poll> poll(RpcCall call) {
@@ -151,19 +155,19 @@ public class InferenceMethods implements RpcMethodProvider {
         Long since = params.longValue("since_seq", 0, Long.MAX_VALUE);
         String id = params.string("session_id");
         JsonNode requestId = params.raw("request_id");
-        StreamSession session;
+        Mono<StreamSession> session;
         if (id != null) {
             session = this.manager.require(id, call.context().caller());
         }
         else if (requestId != null) {
-            session = this.manager.findByRequestId(call.context().caller(), RpcCall.requestKeyOf(requestId))
+            session = Mono.just(this.manager.findByRequestId(call.context().caller(), RpcCall.requestKeyOf(requestId))
                 .orElseThrow(() -> new GatewayException(ErrorCode.SESSION_NOT_FOUND,
-                        "no session was started by request " + Echo.of(requestId.toString())));
+                        "no session was started by request " + Echo.of(requestId.toString()))));
         }
         else {
             throw params.invalid("session_id", "or request_id is required");
         }
-        return Mono.just(session.poll(since));
+        return session.map((found) -> found.poll(since));
     }
 
     private Mono<TestStarted> testStreamingCallback(RpcCall call) {

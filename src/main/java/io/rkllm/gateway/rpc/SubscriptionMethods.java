@@ -2,7 +2,6 @@ package io.rkllm.gateway.rpc;
 
 import java.util.List;
 
-import io.rkllm.gateway.stream.SessionStream;
 import io.rkllm.gateway.stream.StreamManager;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.PropertyNamingStrategies;
@@ -40,13 +39,14 @@ public class SubscriptionMethods implements RpcMethodProvider {
         String id = call.params().requireString("session_id");
         Long since = call.params().longValue("since_seq", 0, Long.MAX_VALUE);
         long from = (since != null) ? since : 0;
-        SessionStream reader = this.manager.attach(id, from - 1, call.context().caller());
-        // Chunks older than the replay window are gone: the first chunk pushed is the oldest kept.
-        long next = Math.max(from, reader.session().firstKeptSeq());
-        if (!push.follow(reader, next)) {
-            throw call.params().invalid("session_id", "is already pushed on this socket; unsubscribe first");
-        }
-        return Mono.just(new Subscription(id, next));
+        return this.manager.attach(id, from - 1, call.context().caller()).map((reader) -> {
+            // Chunks older than the replay window are gone: the first chunk pushed is the oldest kept.
+            long next = Math.max(from, reader.session().firstKeptSeq());
+            if (!push.follow(reader, next)) {
+                throw call.params().invalid("session_id", "is already pushed on this socket; unsubscribe first");
+            }
+            return new Subscription(id, next);
+        });
     }
 
     private Mono<Subscription> unsubscribe(RpcCall call) {

@@ -35,6 +35,7 @@ import io.rkllm.gateway.rpc.GatewayException;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
 /**
@@ -150,20 +151,31 @@ public class StreamManager {
      * Accepts a run: checked against the runtime and the caller's limits, then run at once on its model or queued
      * (until its model is loaded, then in the model's queue). Refused with -32602 for a model that does not exist or
      * an input over the size limit, -32003 when the runtime or the model is unavailable, -32002 at the session limit,
-     * -32000 when the queue is full or the caller's client has used its share (with a retry hint). The events are the
-     * session's from the start; cancelling them aborts the run, as the caller that started it is gone.
+     * -32000 when the queue is full or the caller's client has used its share (with a retry hint). Nothing is checked
+     * or started until the answer is subscribed to, and a refusal is its error; in the shared mode the answer comes
+     * once the shared queue took the run, and cancelling it before then aborts the run. The events are the session's
+     * from the start; cancelling them aborts the run, as the caller that started it is gone.
      *
      * @param transport how the run was asked for, as {@code /actuator/streams} shows it
      * @param caller who asks: the session is theirs
      * @param requestKey what {@link #findByRequestId} finds the session by (the JSON-RPC id's key), or null
      */
-    public SessionStream start(RunRequest request, String transport, Caller caller, @Nullable Object requestKey) {
-        refuseWhenShuttingDown();
-        refuseOversized(request);
-        if (this.shared != null) {
-            return startShared(this.shared, request, transport, caller, requestKey);
-        }
-        takeRequest(caller);
+    public Mono<SessionStream> start(RunRequest request, String transport, Caller caller,
+            @Nullable Object requestKey) {
+        return Mono.defer(() -> {
+            refuseWhenShuttingDown();
+            refuseOversized(request);
+            if (this.shared != null) {
+                return startShared(this.shared, request, transport, caller, requestKey);
+            }
+            takeRequest(caller);
+            return Mono.just(startLocal(request, transport, caller, requestKey));
+        });
+    }
+
+    /** Accepts a run into this manager's own queue of its model. */
+    private SessionStream startLocal(RunRequest request, String transport, Caller caller,
+            @Nullable Object requestKey) {
         ModelLease lease;
         try {
             lease = this.models.acquire(request);
@@ -198,19 +210,22 @@ public class StreamManager {
      * log. Which board has the model is only known when one claims it, so a model that none has fails after the
      * queue's max wait. The shared queue counts the caller's client's limits, for every gateway at once.
      */
-    private SessionStream startShared(SharedRuns runs, RunRequest request, String transport, Caller caller,
+    private Mono<SessionStream> startShared(SharedRuns runs, RunRequest request, String transport, Caller caller,
             @Nullable Object requestKey) {
         StreamSession session = register(request, requestKey, transport, caller, SessionState.QUEUED);
         session.bind(new SharedLease(SharedLease.queueOf(request)));
-        try {
-            runs.submit(request, new SessionFeed(session)).toFuture().join();
-        }
-        catch (RuntimeException ex) {
-            unregister(session);
-            throw ex;
-        }
-        accept(session);
-        return owned(session);
+        return runs.submit(request, new SessionFeed(session))
+            .doOnError((ex) -> unregister(session))
+            .doOnCancel(() -> {
+                // The client went before its run was queued: nobody has the session's id, and its job must not run.
+                if (unregister(session)) {
+                    abortDisconnected(session);
+                }
+            })
+            .then(Mono.fromSupplier(() -> {
+                accept(session);
+                return owned(session);
+            }));
     }
 
     /**
@@ -330,9 +345,8 @@ public class StreamManager {
      * A reader for an existing session, from the chunk after {@code afterSeq} on (-1 for all), or -32001 when there is
      * none or it is another key's. The run goes on when the reader goes.
      */
-    public SessionStream attach(String id, long afterSeq, Caller caller) {
-        StreamSession session = require(id, caller);
-        return new SessionStream(session, session.events(afterSeq));
+    public Mono<SessionStream> attach(String id, long afterSeq, Caller caller) {
+        return require(id, caller).map((session) -> new SessionStream(session, session.events(afterSeq)));
     }
 
     /**
@@ -340,11 +354,14 @@ public class StreamManager {
      * that stops after the end chunk (a blocking call has its answer) finds the session ended and aborts nothing.
      */
     private SessionStream owned(StreamSession session) {
-        return new SessionStream(session, session.events(-1).doOnCancel(() -> {
-            if (session.state().isActive()) {
-                Schedulers.boundedElastic().schedule(() -> abort(session, "aborted", "disconnected"));
-            }
-        }));
+        return new SessionStream(session, session.events(-1).doOnCancel(() -> abortDisconnected(session)));
+    }
+
+    /** Aborts the run of a caller that went, off the thread that saw it go: an abort may reach the shared store. */
+    private void abortDisconnected(StreamSession session) {
+        if (session.state().isActive()) {
+            Schedulers.boundedElastic().schedule(() -> abort(session, "aborted", "disconnected"));
+        }
     }
 
     /** The session with this id, marking the client's interest in it. */
@@ -358,43 +375,38 @@ public class StreamManager {
 
     /**
      * The session with this id if the caller may use it, or -32001: another key's session answers as one that does
-     * not exist, so that its id tells nothing.
+     * not exist, so that its id tells nothing. In the shared mode a session this gateway does not have is looked up in
+     * the shared store, without waiting for it on the caller's thread.
      */
-    public StreamSession require(String id, Caller caller) {
-        StreamSession session = this.sessions.get(id);
-        if (session == null && this.shared != null) {
-            session = adopt(this.shared, id);
-        }
-        if (session == null || !caller.mayUse(session)) {
-            throw notFound(id);
-        }
-        session.touch();
-        return session;
+    public Mono<StreamSession> require(String id, Caller caller) {
+        return Mono.defer(() -> {
+            StreamSession local = this.sessions.get(id);
+            Mono<StreamSession> found = (local != null || this.shared == null) ? Mono.justOrEmpty(local)
+                    : adopt(this.shared, id);
+            return found.filter(caller::mayUse).switchIfEmpty(Mono.error(() -> notFound(id)));
+        }).doOnNext(StreamSession::touch);
     }
 
     /**
-     * A local copy of a session that another gateway started, filled from the shared log and kept up to date; null
+     * A local copy of a session that another gateway started, filled from the shared log and kept up to date; empty
      * when the shared store has no such session.
      */
-    private @Nullable StreamSession adopt(SharedRuns runs, String id) {
-        SharedSession found = runs.find(id).toFuture().join();
-        if (found == null) {
-            return null;
-        }
-        StreamSession copy = new StreamSession(id, found.created(), null, null, found.transport(),
-                new Caller(found.ownerKey(), false, "shared", true), SessionState.QUEUED, this.clock,
-                this.properties.replayLimit());
-        copy.bind(new SharedLease(found.model()));
-        synchronized (this.sessions) {
-            StreamSession existing = this.sessions.get(id);
-            if (existing != null) {
-                return existing;
+    private Mono<StreamSession> adopt(SharedRuns runs, String id) {
+        return runs.find(id).flatMap((found) -> {
+            StreamSession copy = new StreamSession(id, found.created(), null, null, found.transport(),
+                    new Caller(found.ownerKey(), false, "shared", true), SessionState.QUEUED, this.clock,
+                    this.properties.replayLimit());
+            copy.bind(new SharedLease(found.model()));
+            synchronized (this.sessions) {
+                StreamSession existing = this.sessions.get(id);
+                if (existing != null) {
+                    return Mono.just(existing);
+                }
+                makeRoom();
+                this.sessions.put(id, copy);
             }
-            makeRoom();
-            this.sessions.put(id, copy);
-        }
-        runs.follow(new SessionFeed(copy)).toFuture().join();
-        return copy;
+            return runs.follow(new SessionFeed(copy)).thenReturn(copy);
+        });
     }
 
     private static GatewayException notFound(String id) {

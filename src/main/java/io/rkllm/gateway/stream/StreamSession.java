@@ -27,6 +27,7 @@ import reactor.core.CoreSubscriber;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Sinks;
 import reactor.core.publisher.Sinks.EmitResult;
+import reactor.core.scheduler.Schedulers;
 import tools.jackson.databind.PropertyNamingStrategies;
 import tools.jackson.databind.annotation.JsonNaming;
 
@@ -349,7 +350,18 @@ public final class StreamSession {
     }
 
     void attach(RemoteRun remoteRun) {
-        this.remote = remoteRun;
+        String reason;
+        String cause;
+        synchronized (this.lock) {
+            this.remote = remoteRun;
+            reason = this.state.isActive() ? null : this.abortReason;
+            cause = this.abortCause;
+        }
+        if (reason != null) {
+            // Aborted before its run was queued (its client went during the submit): the run must not wait for nobody.
+            // Off this thread, as every abort that may reach the shared store: it may be that store's own.
+            Schedulers.boundedElastic().schedule(() -> remoteRun.abort(reason, cause));
+        }
     }
 
     /**

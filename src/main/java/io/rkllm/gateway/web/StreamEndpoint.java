@@ -5,7 +5,6 @@ import java.util.Optional;
 import io.rkllm.gateway.rpc.ErrorCode;
 import io.rkllm.gateway.rpc.GatewayException;
 import io.rkllm.gateway.security.Callers;
-import io.rkllm.gateway.stream.SessionStream;
 import io.rkllm.gateway.stream.StreamManager;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -39,16 +38,10 @@ final class StreamEndpoint {
             return error(HttpStatus.BAD_REQUEST, ErrorCode.INVALID_PARAMS,
                     "Last-Event-ID must be the seq of a chunk (an integer, 0 or more)");
         }
-        return Callers.of(request.exchange()).flatMap((caller) -> {
-            SessionStream stream;
-            try {
-                stream = this.manager.attach(id, afterSeq, caller);
-            }
-            catch (GatewayException ex) {
-                return error(HttpStatus.NOT_FOUND, ex.errorCode(), ex.getMessage());
-            }
-            return this.sse.respond(null, stream.events());
-        });
+        return Callers.of(request.exchange()).flatMap((caller) -> this.manager.attach(id, afterSeq, caller)
+            .flatMap((stream) -> this.sse.respond(null, stream.events()))
+            .onErrorResume(GatewayException.class,
+                    (ex) -> error(HttpStatus.NOT_FOUND, ex.errorCode(), ex.getMessage())));
     }
 
     /** The seq a Last-Event-ID names; -1 when it names none (not an integer, or negative: seqs start at 0). */

@@ -1,16 +1,21 @@
 package io.rkllm.gateway.cluster;
 
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 import io.lettuce.core.RedisBusyException;
 import io.lettuce.core.RedisClient;
@@ -21,6 +26,7 @@ import io.lettuce.core.XReadArgs.StreamOffset;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.rkllm.gateway.stream.StreamManager;
+import io.rkllm.gateway.stream.StreamSession;
 import io.rkllm.gateway.web.GatewayRpc;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -72,12 +78,7 @@ class ClusterFaultTest {
     @Test
     void aBoardWithoutHeartbeatsLosesItsRunAndTheJobsBehindItRunOnALiveBoard() {
         GatewayRpc rpc = a.rpc();
-        await("A idle").atMost(TIMEOUT).until(() -> "idle".equals(board(rpc).get("state").asString()));
-        // In the cluster mode every run is queued first, until a board claims it.
-        String blocker = rpc.result("rkllm_run_async", Map.of("prompt_input",
-                "hold [[sim:prefill_ms=0]][[sim:delay_us=5000]][[sim:tokens=100000]]", "max_new_tokens", 100_000))
-            .get("session_id").asString();
-        await("A busy").atMost(TIMEOUT).until(() -> blocker.equals(rpc.status().get("running_session_id").asString()));
+        String blocker = holdBoard(rpc);
         String lost = start(rpc, "lost");
         String behind = start(rpc, "behind");
 
@@ -226,6 +227,40 @@ class ClusterFaultTest {
         }
     }
 
+    /**
+     * A client that leaves while Redis has not yet queued its run (paused by CLIENT PAUSE): Redis queues the job all
+     * the same once it answers, and the job is then taken out of the queue as aborted rather than run for nobody.
+     */
+    @Test
+    void aRunWhoseClientLeftBeforeRedisQueuedItIsAbortedNotRun() throws Exception {
+        GatewayRpc rpc = a.rpc();
+        String blocker = holdBoard(rpc);
+        StreamManager manager = a.bean(StreamManager.class);
+        Set<String> known = manager.sessions().stream().map(StreamSession::id).collect(Collectors.toSet());
+        String left;
+        try (StatefulRedisConnection<String, String> connection = client.connect()) {
+            connection.sync().clientPause(1500);
+            try (Socket socket = new Socket("localhost", a.port())) {
+                String body = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"rkllm_run\",\"params\":"
+                        + "{\"prompt_input\":\"left" + QUICK + "\"}}";
+                byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+                socket.getOutputStream().write(("POST /rpc HTTP/1.1\r\nHost: localhost\r\nAccept: text/event-stream"
+                        + "\r\nContent-Type: application/json\r\nContent-Length: " + bytes.length + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+                socket.getOutputStream().write(bytes);
+                left = await("the run reached the gateway").atMost(TIMEOUT)
+                    .until(() -> manager.sessions().stream().map(StreamSession::id).filter((id) -> !known.contains(id))
+                        .findFirst().orElse(null), Objects::nonNull);
+            }
+        }
+        await("its job ended as aborted").atMost(TIMEOUT).until(() -> "aborted".equals(hget(left, "state")));
+        try (StatefulRedisConnection<String, String> connection = client.connect()) {
+            assertThat(connection.sync().xlen(ClusterKeys.queue("default"))).as("jobs left in the queue").isZero();
+        }
+        assertThat(hget(left, "board")).as("the board that ran it").isNull();
+        rpc.result("rkllm_abort", Map.of("session_id", blocker));
+    }
+
     @Test
     void withoutRedisTheGatewayIsUnreadyAndRefusesRunsThenComesBack() throws Exception {
         GatewayRpc rpc = a.rpc();
@@ -257,6 +292,17 @@ class ClusterFaultTest {
         try (StatefulRedisConnection<String, String> connection = client.connect()) {
             return connection.sync().hget(ClusterKeys.session(id), field);
         }
+    }
+
+    /** Starts a long run on board A once it is idle, and waits until A runs it: A claims nothing else meanwhile. */
+    private static String holdBoard(GatewayRpc rpc) {
+        await("A idle").atMost(TIMEOUT).until(() -> "idle".equals(board(rpc).get("state").asString()));
+        // In the cluster mode every run is queued first, until a board claims it.
+        String blocker = rpc.result("rkllm_run_async", Map.of("prompt_input",
+                "hold [[sim:prefill_ms=0]][[sim:delay_us=5000]][[sim:tokens=100000]]", "max_new_tokens", 100_000))
+            .get("session_id").asString();
+        await("A busy").atMost(TIMEOUT).until(() -> blocker.equals(rpc.status().get("running_session_id").asString()));
+        return blocker;
     }
 
     private static String start(GatewayRpc rpc, String prompt) {

@@ -74,7 +74,7 @@ class ResidentModelsTest {
                 .doesNotContain("Alpine");
         }
         assertThat(SimModels.text(sim.manager.start(RunRequest.prompt("d" + SimModels.QUICK), "rpc",
-                Caller.UNIDENTIFIED, null)))
+                Caller.UNIDENTIFIED, null).block()))
             .as("no model named: the default")
             .contains("Alpine");
         assertThat(sim.status("alpha").state()).isEqualTo(ModelState.READY);
@@ -155,7 +155,7 @@ class ResidentModelsTest {
         SimModels sim = twoModels(2, FOREVER);
         SessionStream stream = sim.manager
             .start(RunRequest.prompt("b" + SimModels.QUICK).forModel("beta", Duration.ZERO), "ollama",
-                    Caller.UNIDENTIFIED, null);
+                    Caller.UNIDENTIFIED, null).block();
 
         assertThat(SimModels.text(stream)).contains("Baltic");
         await().atMost(Duration.ofSeconds(10)).until(() -> sim.status("beta").state() == ModelState.UNLOADED);

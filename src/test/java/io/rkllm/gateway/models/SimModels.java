@@ -90,7 +90,8 @@ final class SimModels implements AutoCloseable {
     }
 
     SessionStream run(String model, String prompt) {
-        return this.manager.start(RunRequest.prompt(prompt).forModel(model, null), "rpc", Caller.UNIDENTIFIED, null);
+        return this.manager.start(RunRequest.prompt(prompt).forModel(model, null), "rpc", Caller.UNIDENTIFIED, null)
+            .block();
     }
 
     /** The whole text of a stream, once it has ended. */

@@ -114,7 +114,7 @@ class ObservabilityIntegrationTest {
         StreamSession synthetic = this.manager.startSynthetic(List.of("Hello", " world", "!"), Duration.ofMillis(10),
                 Caller.UNIDENTIFIED, null).session();
         StreamSession simulated = this.manager.start(RunRequest.prompt("hi" + FAST + "[[sim:tokens=20]]"), "rpc",
-                Caller.UNIDENTIFIED, null).session();
+                Caller.UNIDENTIFIED, null).block().session();
         assertThat(awaitEnd(synthetic).finishReason()).isEqualTo("stop");
         assertThat(awaitEnd(simulated).finishReason()).isIn("stop", "length");
 
@@ -147,8 +147,11 @@ class ObservabilityIntegrationTest {
 
     @Test
     void aQueuedSessionShowsItsPlaceAndHealthShowsTheBusyNpu() {
-        StreamSession running = this.manager.start(RunRequest.prompt(SLOW), "rpc", Caller.UNIDENTIFIED, null).session();
+        StreamSession running = this.manager.start(RunRequest.prompt(SLOW), "rpc", Caller.UNIDENTIFIED, null)
+            .block()
+            .session();
         StreamSession queued = this.manager.start(RunRequest.prompt("next" + FAST), "rpc", Caller.UNIDENTIFIED, null)
+            .block()
             .session();
         try {
             JsonNode streams = get("/actuator/streams", HttpStatus.OK);
@@ -177,7 +180,9 @@ class ObservabilityIntegrationTest {
 
     @Test
     void deleteAbortsARunningSessionAndForgetsIt() {
-        StreamSession session = this.manager.start(RunRequest.prompt(SLOW), "rpc", Caller.UNIDENTIFIED, null).session();
+        StreamSession session = this.manager.start(RunRequest.prompt(SLOW), "rpc", Caller.UNIDENTIFIED, null)
+            .block()
+            .session();
 
         this.client.delete().uri("/actuator/streams/{id}", session.id()).exchange().expectStatus().isNoContent();
 

@@ -128,9 +128,11 @@ class RkllmMeterBinderTest {
         this.binder.bindTo(this.registry);
         String slow = "slow [[sim:prefill_ms=0]][[sim:delay_us=5000]][[sim:tokens=10000]]";
 
-        StreamSession running = this.manager.start(RunRequest.prompt(slow), "rpc", Caller.UNIDENTIFIED, null).session();
+        StreamSession running = this.manager.start(RunRequest.prompt(slow), "rpc", Caller.UNIDENTIFIED, null)
+            .block()
+            .session();
         StreamSession waiting = this.manager.start(RunRequest.prompt("next" + Simulator.FAST), "rpc",
-                Caller.UNIDENTIFIED, null).session();
+                Caller.UNIDENTIFIED, null).block().session();
         assertThat(waiting.state()).isEqualTo(SessionState.QUEUED);
         assertThat(queueDepth()).isEqualTo(1);
         assertThat(activeSessions()).isEqualTo(2);

@@ -62,7 +62,7 @@ class BlockingRunErrorsTest {
     private StreamSession holdTheNpu() {
         StreamSession running = this.manager
             .start(RunRequest.prompt("HOLD [[sim:prefill_ms=0]][[sim:delay_us=1000]][[sim:tokens=100000]]"), "rpc",
-                    Caller.UNIDENTIFIED, null)
+                    Caller.UNIDENTIFIED, null).block()
             .session();
         await().atMost(Simulator.timeout()).until(() -> running.nextSeq() > 0);
         return running;

@@ -32,10 +32,14 @@ import io.rkllm.gateway.nativebridge.Simulator;
 import io.rkllm.gateway.rpc.ErrorCode;
 import io.rkllm.gateway.rpc.GatewayException;
 import io.rkllm.gateway.rpc.RpcCall;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import reactor.core.Disposable;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+import reactor.test.StepVerifier;
 import tools.jackson.databind.node.IntNode;
 import tools.jackson.databind.node.LongNode;
 import tools.jackson.databind.node.StringNode;
@@ -137,6 +141,7 @@ class StreamManagerTest {
         Queue<Integer> completed = new ConcurrentLinkedQueue<>();
         for (int i = 0; i < count; i++) {
             StreamSession session = this.manager.start(prompt("MARKER" + i, 30, 500), "rpc", Caller.UNIDENTIFIED, null)
+                .block()
                 .session();
             List<StreamEvent> seen = new CopyOnWriteArrayList<>();
             session.events(-1).subscribe(seen::add);
@@ -194,10 +199,12 @@ class StreamManagerTest {
 
     @Test
     void abortOfAQueuedSessionEndsItAtOnceAndRenumbersTheQueue() {
-        StreamSession running = this.manager.start(endless("FIRST"), "rpc", Caller.UNIDENTIFIED, null).session();
-        StreamSession one = this.manager.start(endless("ONE"), "rpc", Caller.UNIDENTIFIED, null).session();
-        StreamSession two = this.manager.start(endless("TWO"), "rpc", Caller.UNIDENTIFIED, null).session();
-        StreamSession three = this.manager.start(endless("THREE"), "rpc", Caller.UNIDENTIFIED, null).session();
+        StreamSession running = this.manager.start(endless("FIRST"), "rpc", Caller.UNIDENTIFIED, null)
+            .block()
+            .session();
+        StreamSession one = this.manager.start(endless("ONE"), "rpc", Caller.UNIDENTIFIED, null).block().session();
+        StreamSession two = this.manager.start(endless("TWO"), "rpc", Caller.UNIDENTIFIED, null).block().session();
+        StreamSession three = this.manager.start(endless("THREE"), "rpc", Caller.UNIDENTIFIED, null).block().session();
         List<StreamEvent> seenByThree = new CopyOnWriteArrayList<>();
         three.events(-1).subscribe(seenByThree::add);
         assertThat(three.queuePosition()).isEqualTo(3);
@@ -219,8 +226,10 @@ class StreamManagerTest {
 
     @Test
     void abortOfTheRunningSessionEndsItAsAbortedAndTheNextQueuedOneRuns() {
-        StreamSession first = this.manager.start(endless("FIRST"), "rpc", Caller.UNIDENTIFIED, null).session();
-        StreamSession second = this.manager.start(prompt("SECOND", 20, 0), "rpc", Caller.UNIDENTIFIED, null).session();
+        StreamSession first = this.manager.start(endless("FIRST"), "rpc", Caller.UNIDENTIFIED, null).block().session();
+        StreamSession second = this.manager.start(prompt("SECOND", 20, 0), "rpc", Caller.UNIDENTIFIED, null)
+            .block()
+            .session();
         await().atMost(Simulator.timeout()).until(() -> first.nextSeq() >= 3);
         assertThat(second.state()).isEqualTo(SessionState.QUEUED);
 
@@ -240,7 +249,7 @@ class StreamManagerTest {
 
     @Test
     void abortRunningStopsTheNativeRun() {
-        StreamSession session = this.manager.start(endless("LONG"), "rpc", Caller.UNIDENTIFIED, null).session();
+        StreamSession session = this.manager.start(endless("LONG"), "rpc", Caller.UNIDENTIFIED, null).block().session();
         await().atMost(Simulator.timeout()).until(() -> session.nextSeq() > 0);
         assertThat(this.runtime.isRunning()).isTrue();
 
@@ -254,7 +263,7 @@ class StreamManagerTest {
 
     @Test
     void idleFinishedSessionIsEvicted() {
-        StreamSession session = this.manager.start(quick("DONE"), "rpc", Caller.UNIDENTIFIED, null).session();
+        StreamSession session = this.manager.start(quick("DONE"), "rpc", Caller.UNIDENTIFIED, null).block().session();
         awaitEnd(session);
         assertThat(this.manager.status().activeSessions()).isEqualTo(1);
 
@@ -275,7 +284,7 @@ class StreamManagerTest {
 
     @Test
     void idleRunningSessionIsAbortedThenEvicted() {
-        StreamSession session = this.manager.start(endless("IDLE"), "rpc", Caller.UNIDENTIFIED, null).session();
+        StreamSession session = this.manager.start(endless("IDLE"), "rpc", Caller.UNIDENTIFIED, null).block().session();
         await().atMost(Simulator.timeout()).until(() -> session.nextSeq() > 0);
         assertThat(this.runtime.isRunning()).isTrue();
 
@@ -294,9 +303,11 @@ class StreamManagerTest {
 
     @Test
     void aQueuedSessionKeepsItsPlaceAndItsIdleClockStartsWhenItLeavesTheQueue() {
-        StreamSession running = this.manager.start(endless("WATCHED"), "rpc", Caller.UNIDENTIFIED, null).session();
+        StreamSession running = this.manager.start(endless("WATCHED"), "rpc", Caller.UNIDENTIFIED, null)
+            .block()
+            .session();
         Disposable watcher = running.events(-1).subscribe();
-        StreamSession queued = this.manager.start(quick("WAITING"), "rpc", Caller.UNIDENTIFIED, null).session();
+        StreamSession queued = this.manager.start(quick("WAITING"), "rpc", Caller.UNIDENTIFIED, null).block().session();
 
         this.clock.advance(IDLE_TIMEOUT.plusSeconds(1));
         assertThat(this.manager.evictIdle(this.clock.instant())).isZero();
@@ -315,7 +326,9 @@ class StreamManagerTest {
 
     @Test
     void sessionWithASubscriberIsNotEvictedHoweverMuchTimePasses() {
-        StreamSession session = this.manager.start(endless("WATCHED"), "rpc", Caller.UNIDENTIFIED, null).session();
+        StreamSession session = this.manager.start(endless("WATCHED"), "rpc", Caller.UNIDENTIFIED, null)
+            .block()
+            .session();
         Disposable subscriber = session.events(-1).subscribe();
         assertThat(session.subscribers()).isEqualTo(1);
 
@@ -334,7 +347,9 @@ class StreamManagerTest {
 
     @Test
     void clientCallsRefreshTheActivityOfASession() {
-        StreamSession session = this.manager.start(quick("POLLED"), "rpc", Caller.UNIDENTIFIED, "req-9").session();
+        StreamSession session = this.manager.start(quick("POLLED"), "rpc", Caller.UNIDENTIFIED, "req-9")
+            .block()
+            .session();
         awaitEnd(session);
 
         this.clock.advance(Duration.ofSeconds(20));
@@ -342,7 +357,7 @@ class StreamManagerTest {
         this.clock.advance(Duration.ofSeconds(20));
         assertThat(this.manager.evictIdle(this.clock.instant())).isZero();
 
-        assertThat(this.manager.require(session.id(), Caller.UNIDENTIFIED)).isSameAs(session);
+        assertThat(this.manager.require(session.id(), Caller.UNIDENTIFIED).block()).isSameAs(session);
         this.clock.advance(Duration.ofSeconds(20));
         assertThat(this.manager.evictIdle(this.clock.instant())).isZero();
 
@@ -353,16 +368,18 @@ class StreamManagerTest {
         this.clock.advance(Duration.ofMillis(1));
         assertThat(this.manager.evictIdle(this.clock.instant())).isEqualTo(1);
         assertThatExceptionOfType(GatewayException.class).isThrownBy(() -> this.manager.require(session.id(),
-                Caller.UNIDENTIFIED))
+                Caller.UNIDENTIFIED).block())
             .satisfies((ex) -> assertThat(ex.errorCode().code()).isEqualTo(-32001));
         assertThat(this.manager.findByRequestId(Caller.UNIDENTIFIED, "req-9")).isEmpty();
     }
 
     @Test
     void evictionAlsoFailsQueuedRunsThatWaitedLongerThanTheMaxWait() {
-        StreamSession running = this.manager.start(endless("AHEAD"), "rpc", Caller.UNIDENTIFIED, null).session();
+        StreamSession running = this.manager.start(endless("AHEAD"), "rpc", Caller.UNIDENTIFIED, null)
+            .block()
+            .session();
         Disposable watchRunning = running.events(-1).subscribe();
-        StreamSession waiting = this.manager.start(quick("BEHIND"), "rpc", Caller.UNIDENTIFIED, null).session();
+        StreamSession waiting = this.manager.start(quick("BEHIND"), "rpc", Caller.UNIDENTIFIED, null).block().session();
         Disposable watchWaiting = waiting.events(-1).subscribe();
 
         this.clock.advance(Duration.ofMinutes(2).plusSeconds(1));
@@ -382,13 +399,13 @@ class StreamManagerTest {
     @Test
     void atTheSessionLimitTheEndedSessionIdleLongestGivesWay() {
         StreamManager limited = manager(this.runtime, 2, 16, StreamMetrics.NONE);
-        StreamSession older = limited.start(quick("ONE"), "rpc", Caller.UNIDENTIFIED, "one").session();
+        StreamSession older = limited.start(quick("ONE"), "rpc", Caller.UNIDENTIFIED, "one").block().session();
         awaitEnd(older);
         this.clock.advance(Duration.ofSeconds(1));
-        StreamSession newer = limited.start(quick("TWO"), "rpc", Caller.UNIDENTIFIED, "two").session();
+        StreamSession newer = limited.start(quick("TWO"), "rpc", Caller.UNIDENTIFIED, "two").block().session();
         awaitEnd(newer);
 
-        StreamSession third = limited.start(quick("THREE"), "rpc", Caller.UNIDENTIFIED, "three").session();
+        StreamSession third = limited.start(quick("THREE"), "rpc", Caller.UNIDENTIFIED, "three").block().session();
 
         assertThat(awaitEnd(third).finishReason()).isEqualTo("stop");
         assertThat(limited.find(older.id())).isEmpty();
@@ -401,11 +418,11 @@ class StreamManagerTest {
     @Test
     void sessionsPastTheLimitAreRefusedWithTooManySessionsWhenEveryOneIsActive() {
         StreamManager limited = manager(this.runtime, 2, 16, StreamMetrics.NONE);
-        StreamSession running = limited.start(endless("ONE"), "rpc", Caller.UNIDENTIFIED, null).session();
-        StreamSession queued = limited.start(quick("TWO"), "rpc", Caller.UNIDENTIFIED, null).session();
+        StreamSession running = limited.start(endless("ONE"), "rpc", Caller.UNIDENTIFIED, null).block().session();
+        StreamSession queued = limited.start(quick("TWO"), "rpc", Caller.UNIDENTIFIED, null).block().session();
 
         assertThatExceptionOfType(GatewayException.class)
-            .isThrownBy(() -> limited.start(quick("THREE"), "rpc", Caller.UNIDENTIFIED, "refused"))
+            .isThrownBy(() -> limited.start(quick("THREE"), "rpc", Caller.UNIDENTIFIED, "refused").block())
             .satisfies((ex) -> {
                 assertThat(ex.errorCode()).isEqualTo(ErrorCode.TOO_MANY_SESSIONS);
                 assertThat(ex.errorCode().code()).isEqualTo(-32002);
@@ -420,11 +437,11 @@ class StreamManagerTest {
     @Test
     void aRunPastTheQueueCapacityIsRefusedWithQueueFull() {
         StreamManager small = manager(this.runtime, 256, 1, StreamMetrics.NONE);
-        StreamSession running = small.start(endless("RUNNING"), "rpc", Caller.UNIDENTIFIED, null).session();
-        StreamSession waiting = small.start(endless("WAITING"), "rpc", Caller.UNIDENTIFIED, null).session();
+        StreamSession running = small.start(endless("RUNNING"), "rpc", Caller.UNIDENTIFIED, null).block().session();
+        StreamSession waiting = small.start(endless("WAITING"), "rpc", Caller.UNIDENTIFIED, null).block().session();
 
         assertThatExceptionOfType(GatewayException.class)
-            .isThrownBy(() -> small.start(quick("REFUSED"), "rpc", Caller.UNIDENTIFIED, "refused").session())
+            .isThrownBy(() -> small.start(quick("REFUSED"), "rpc", Caller.UNIDENTIFIED, "refused").block().session())
             .satisfies((ex) -> {
                 assertThat(ex.errorCode()).isEqualTo(ErrorCode.QUEUE_FULL);
                 assertThat(ex.errorCode().code()).isEqualTo(-32000);
@@ -439,11 +456,11 @@ class StreamManagerTest {
     @Test
     void aRefusedRunLeavesTheRequestIdOfAnEarlierSessionAlone() {
         StreamManager small = manager(this.runtime, 256, 1, StreamMetrics.NONE);
-        StreamSession running = small.start(endless("RUNNING"), "rpc", Caller.UNIDENTIFIED, 1).session();
-        small.start(endless("WAITING"), "rpc", Caller.UNIDENTIFIED, 2).session();
+        StreamSession running = small.start(endless("RUNNING"), "rpc", Caller.UNIDENTIFIED, 1).block().session();
+        small.start(endless("WAITING"), "rpc", Caller.UNIDENTIFIED, 2).block().session();
 
         assertThatExceptionOfType(GatewayException.class)
-            .isThrownBy(() -> small.start(quick("REFUSED"), "rpc", Caller.UNIDENTIFIED, 1).session())
+            .isThrownBy(() -> small.start(quick("REFUSED"), "rpc", Caller.UNIDENTIFIED, 1).block().session())
             .satisfies((ex) -> assertThat(ex.errorCode()).isEqualTo(ErrorCode.QUEUE_FULL));
 
         assertThat(small.findByRequestId(Caller.UNIDENTIFIED, 1)).containsSame(running);
@@ -456,7 +473,7 @@ class StreamManagerTest {
         StreamManager unavailable = manager(missing, 256, 16, StreamMetrics.NONE);
 
         assertThatExceptionOfType(GatewayException.class)
-            .isThrownBy(() -> unavailable.start(quick("NOWHERE"), "rpc", Caller.UNIDENTIFIED, null).session())
+            .isThrownBy(() -> unavailable.start(quick("NOWHERE"), "rpc", Caller.UNIDENTIFIED, null).block().session())
             .satisfies((ex) -> {
                 assertThat(ex.errorCode()).isEqualTo(ErrorCode.RUNTIME_UNAVAILABLE);
                 assertThat(ex.errorCode().code()).isEqualTo(-32003);
@@ -475,7 +492,7 @@ class StreamManagerTest {
                 new Sampling(null, null, 0.5f, null, null, null, null, null, null), null, null);
 
         assertThatExceptionOfType(GatewayException.class)
-            .isThrownBy(() -> older.start(perRunSampling, "rpc", Caller.UNIDENTIFIED, null))
+            .isThrownBy(() -> older.start(perRunSampling, "rpc", Caller.UNIDENTIFIED, null).block())
             .satisfies((ex) -> assertThat(ex.errorCode()).isEqualTo(ErrorCode.INVALID_PARAMS))
             .withMessageStartingWith("sampling: ");
         assertThat(older.status().activeSessions()).isZero();
@@ -520,7 +537,7 @@ class StreamManagerTest {
     void anInjectedErrorEndsTheSessionAsFailedWithInferenceFailed() {
         StreamSession session = this.manager.start(
                 RunRequest.prompt("x" + Simulator.FAST + "[[sim:error_at=2]][[sim:tokens=10]]"), "rpc",
-                Caller.UNIDENTIFIED, null).session();
+                Caller.UNIDENTIFIED, null).block().session();
 
         StreamChunk last = awaitEnd(session);
 
@@ -532,14 +549,16 @@ class StreamManagerTest {
         assertThat(last.seq()).isEqualTo(2);
         assertThat(text(session)).startsWith("x");
         assertThat(awaitEnd(this.manager.start(quick("AFTER"), "rpc",
-                Caller.UNIDENTIFIED, null).session()).finishReason()).isEqualTo("stop");
+                Caller.UNIDENTIFIED, null).block().session()).finishReason()).isEqualTo("stop");
     }
 
     @Test
     void findByRequestIdFindsTheSessionStartedWithThatKey() {
-        StreamSession byString = this.manager.start(quick("STRING"), "rpc", Caller.UNIDENTIFIED, "req-1").session();
+        StreamSession byString = this.manager.start(quick("STRING"), "rpc", Caller.UNIDENTIFIED, "req-1")
+            .block()
+            .session();
         StreamSession byNumber = this.manager.start(quick("NUMBER"), "rpc", Caller.UNIDENTIFIED,
-                RpcCall.requestKeyOf(IntNode.valueOf(7)))
+                RpcCall.requestKeyOf(IntNode.valueOf(7))).block()
             .session();
 
         assertThat(this.manager.findByRequestId(Caller.UNIDENTIFIED, "req-1")).containsSame(byString);
@@ -553,7 +572,7 @@ class StreamManagerTest {
 
     @Test
     void cancellingTheEventsOfAStartedRunAbortsItAsDisconnected() {
-        SessionStream started = this.manager.start(endless("GONE"), "rpc", Caller.UNIDENTIFIED, null);
+        SessionStream started = this.manager.start(endless("GONE"), "rpc", Caller.UNIDENTIFIED, null).block();
         Disposable reader = started.events().subscribe();
         await().atMost(Simulator.timeout()).until(() -> started.session().nextSeq() > 0);
 
@@ -567,8 +586,8 @@ class StreamManagerTest {
 
     @Test
     void cancellingAnAttachedReaderLeavesTheRunGoing() {
-        SessionStream started = this.manager.start(endless("STAYS"), "rpc", Caller.UNIDENTIFIED, null);
-        SessionStream attached = this.manager.attach(started.id(), -1, Caller.UNIDENTIFIED);
+        SessionStream started = this.manager.start(endless("STAYS"), "rpc", Caller.UNIDENTIFIED, null).block();
+        SessionStream attached = this.manager.attach(started.id(), -1, Caller.UNIDENTIFIED).block();
         Disposable reader = attached.events().subscribe();
         await().atMost(Simulator.timeout()).until(() -> started.session().nextSeq() > 0);
 
@@ -584,8 +603,113 @@ class StreamManagerTest {
     @Test
     void attachingToAnUnknownSessionIsSessionNotFound() {
         assertThatExceptionOfType(GatewayException.class).isThrownBy(() -> this.manager.attach("nope", -1,
-                Caller.UNIDENTIFIED))
+                Caller.UNIDENTIFIED).block())
             .satisfies((ex) -> assertThat(ex.errorCode()).isEqualTo(ErrorCode.SESSION_NOT_FOUND));
+    }
+
+    @Test
+    void startDoesNothingUntilSubscribedAndRefusesAsItsError() {
+        Mono<SessionStream> later = this.manager.start(quick("LATER"), "rpc", Caller.UNIDENTIFIED, "later");
+
+        assertThat(this.manager.sessions()).isEmpty();
+        assertThat(this.manager.findByRequestId(Caller.UNIDENTIFIED, "later")).isEmpty();
+        assertThat(this.manager.status().sessionsCreated()).isZero();
+
+        // Checked when subscribed to: the service shut down since the answer was asked for.
+        this.manager.shutdown(Duration.ZERO);
+        StepVerifier.create(later)
+            .expectErrorSatisfies((ex) -> assertThat(ex).isInstanceOfSatisfying(GatewayException.class,
+                    (refused) -> assertThat(refused.errorCode()).isEqualTo(ErrorCode.RUNTIME_UNAVAILABLE)))
+            .verify(Simulator.timeout());
+        assertThat(this.manager.sessions()).isEmpty();
+
+        this.manager.reopen();
+        StreamSession session = later.block().session();
+        assertThat(this.manager.findByRequestId(Caller.UNIDENTIFIED, "later")).containsSame(session);
+        assertThat(awaitEnd(session).finishReason()).isEqualTo("stop");
+    }
+
+    @Test
+    void aSharedStartCancelledBeforeTheQueueTookItLeavesNoSessionBehind() {
+        PendingSharedRuns runs = new PendingSharedRuns();
+        StreamManager shared = sharedManager(runs);
+
+        Disposable client = shared.start(quick("GONE"), "rpc", Caller.UNIDENTIFIED, "gone").subscribe();
+        StreamSession session = runs.feed.session();
+        assertThat(shared.sessions()).containsExactly(session);
+
+        client.dispose();
+
+        assertThat(shared.sessions()).isEmpty();
+        assertThat(shared.findByRequestId(Caller.UNIDENTIFIED, "gone")).isEmpty();
+        assertThat(shared.queueDepth()).isZero();
+        assertThat(awaitEnd(session).reason()).isEqualTo("disconnected");
+        assertThat(session.state()).isEqualTo(SessionState.ABORTED);
+        // Should the store queue the job all the same, its run is aborted as soon as the session learns of it.
+        List<String> aborts = new CopyOnWriteArrayList<>();
+        runs.feed.abortsTo((reason, cause) -> aborts.add(reason + " " + cause));
+        await().atMost(Simulator.timeout()).until(() -> !aborts.isEmpty());
+        assertThat(aborts).containsExactly("aborted disconnected");
+    }
+
+    @Test
+    void aSharedSessionOfThisGatewayIsFoundWithoutAskingTheSharedStore() {
+        PendingSharedRuns runs = new PendingSharedRuns();
+        runs.submitted.tryEmitEmpty();
+        StreamManager shared = sharedManager(runs);
+        StreamSession session = shared.start(quick("HERE"), "rpc", Caller.UNIDENTIFIED, null).block().session();
+
+        assertThat(shared.require(session.id(), Caller.UNIDENTIFIED).block()).isSameAs(session);
+        assertThat(runs.lookups).hasValue(0);
+
+        assertThatExceptionOfType(GatewayException.class)
+            .isThrownBy(() -> shared.require("elsewhere", Caller.UNIDENTIFIED).block())
+            .satisfies((ex) -> assertThat(ex.errorCode()).isEqualTo(ErrorCode.SESSION_NOT_FOUND));
+        assertThat(runs.lookups).hasValue(1);
+    }
+
+    private StreamManager sharedManager(SharedRuns runs) {
+        return new StreamManager(ModelHost.fixed(this.runtime),
+                new StreamsProperties(256, 4096, IDLE_TIMEOUT, Duration.ofSeconds(5), Duration.ofSeconds(15)),
+                new QueueProperties(16, Duration.ofMinutes(2)), RunLimits.NONE, this.clock, StreamMetrics.NONE,
+                this.timer, runs);
+    }
+
+    /** A shared store whose submits complete when {@link #submitted} does, and which has no other gateway's session. */
+    private static final class PendingSharedRuns implements SharedRuns {
+
+        final Sinks.Empty<Void> submitted = Sinks.empty();
+
+        final AtomicInteger lookups = new AtomicInteger();
+
+        volatile SessionFeed feed;
+
+        @Override
+        public Mono<Void> submit(RunRequest request, SessionFeed feed) {
+            this.feed = feed;
+            return this.submitted.asMono();
+        }
+
+        @Override
+        public Mono<SharedSession> find(String id) {
+            return Mono.fromRunnable(this.lookups::incrementAndGet);
+        }
+
+        @Override
+        public Mono<Void> follow(SessionFeed feed) {
+            throw new AssertionError("no session of another gateway is followed");
+        }
+
+        @Override
+        public @Nullable String unavailable() {
+            return null;
+        }
+
+        @Override
+        public List<BoardStatus> boards() {
+            return List.of();
+        }
+
     }
 
 }
