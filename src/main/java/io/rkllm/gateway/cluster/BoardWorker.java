@@ -94,6 +94,9 @@ public final class BoardWorker implements SmartLifecycle {
 
     private volatile @Nullable StreamSession running;
 
+    /** The session whose abort a heartbeat found in its metadata and passed on, once. */
+    private volatile @Nullable String abortFound;
+
     private volatile boolean claiming;
 
     private volatile boolean subscribed;
@@ -159,7 +162,10 @@ public final class BoardWorker implements SmartLifecycle {
         return Integer.MAX_VALUE - 1;
     }
 
-    /** The heartbeat: this board, its queues and what it does, for another lease. */
+    /**
+     * The heartbeat: this board, its queues and what it does, for another lease; and whether its run was asked to stop
+     * while it could not hear it.
+     */
     Mono<Void> heartbeat() {
         return this.redis.check().filter(Boolean::booleanValue).flatMap((reachable) -> {
             subscribeOnce();
@@ -173,11 +179,24 @@ public final class BoardWorker implements SmartLifecycle {
                 .putAll(key, beat)
                 .then(this.redis.ops().expire(key, this.lease))
                 .then(this.redis.ops().opsForSet().add(ClusterKeys.BOARDS, this.boardId))
-                .then((session != null) ? this.log.keep(session) : Mono.empty());
+                .then((session != null) ? this.log.keep(session).then(abortAsked(session)) : Mono.empty());
         }).onErrorResume(ClusterRedis::isRedisFailure, (ex) -> {
             this.redis.unreachable(ex);
             return Mono.empty();
         });
+    }
+
+    /** An abort written into the session's metadata, for one published while this board was not listening. */
+    private Mono<Void> abortAsked(String session) {
+        return this.redis.ops()
+            .<String, String>opsForHash()
+            .get(ClusterKeys.session(session), ClusterKeys.ABORT_FIELD)
+            .filter((abort) -> !session.equals(this.abortFound))
+            .doOnNext((abort) -> {
+                this.abortFound = session;
+                abortRequested(session + " " + abort);
+            })
+            .then();
     }
 
     /** A board as its heartbeat's fields ({@link #heartbeat()}) show it. */

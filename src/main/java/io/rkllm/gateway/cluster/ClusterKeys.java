@@ -15,6 +15,9 @@ final class ClusterKeys {
     /** Pub/sub: {@code <session id> <finish reason> [<cause>]}, for the board that runs the session. */
     static final String ABORTS = "rkllm:aborts";
 
+    /** The field of a running session's metadata that asks its board to stop it: {@code <finish reason> [<cause>]}. */
+    static final String ABORT_FIELD = "abort";
+
     /** Pub/sub: a job was queued, so that idle boards claim it without waiting for their next look. */
     static final String JOBS = "rkllm:jobs";
 

@@ -83,6 +83,9 @@ public final class RedisSharedRuns implements SharedRuns, AutoCloseable {
     /** The sessions whose log is read here, by session id: the entry after {@code lastId} comes next. */
     private final Map<String, Follow> follows = new ConcurrentHashMap<>();
 
+    /** Aborts that found Redis unreachable, by session id: finish reason and cause. */
+    private final Map<String, String[]> unsentAborts = new ConcurrentHashMap<>();
+
     /** The runs this gateway queued and that have not started yet, by session id. */
     private final Map<String, Queued> queued = new ConcurrentHashMap<>();
 
@@ -233,29 +236,51 @@ public final class RedisSharedRuns implements SharedRuns, AutoCloseable {
 
     /**
      * Ends a queued session at once (its job leaves the queue); a running one is the board's to stop, which writes its
-     * end chunk.
+     * end chunk. An abort that cannot reach Redis is sent again once it answers: a run must not go on for a client
+     * that left.
      */
     private void abort(String id, String finishReason, @Nullable String cause) {
-        SessionState state = "evicted".equals(finishReason) ? SessionState.EVICTED : SessionState.ABORTED;
-        this.log.end(id, "queued", null, state, new StreamChunk(0, "", true, finishReason, cause, null, null))
-            .flatMap((ended) -> ended ? Mono.empty()
-                    : this.redis.ops().convertAndSend(ClusterKeys.ABORTS, id + " " + finishReason
-                            + ((cause != null) ? " " + cause : "")))
-            .subscribe(null, (ex) -> {
-                this.redis.unreachable(ex);
-                logger.warn("Session {}: the abort could not be sent ({})", id, ClusterRedis.message(ex));
-            });
+        sendAbort(id, finishReason, cause).subscribe(null, (ex) -> {
+            this.redis.unreachable(ex);
+            this.unsentAborts.put(id, new String[] { finishReason, cause });
+            logger.warn("Session {}: the abort could not be sent ({}); it is sent again once Redis answers", id,
+                    ClusterRedis.message(ex));
+        });
     }
 
     /**
-     * What the gateway checks on each tick: whether Redis answers, the boards' heartbeats, the positions of its
-     * queued runs and whether they waited too long, whether the boards of the sessions it follows are alive, and it
-     * keeps those sessions' logs.
+     * The abort of a running session is written into its metadata, where its board's heartbeat finds it, and
+     * published, so that the board hears of it at once.
+     */
+    private Mono<Void> sendAbort(String id, String finishReason, @Nullable String cause) {
+        SessionState state = "evicted".equals(finishReason) ? SessionState.EVICTED : SessionState.ABORTED;
+        String abort = finishReason + ((cause != null) ? " " + cause : "");
+        return this.log.end(id, "queued", null, state, new StreamChunk(0, "", true, finishReason, cause, null, null))
+            .flatMap((ended) -> ended ? Mono.empty()
+                    : this.redis.ops()
+                        .opsForHash()
+                        .put(ClusterKeys.session(id), ClusterKeys.ABORT_FIELD, abort)
+                        .then(this.redis.ops().expire(ClusterKeys.session(id), this.log.ttl()))
+                        .then(this.redis.ops().convertAndSend(ClusterKeys.ABORTS, id + " " + abort)))
+            .then();
+    }
+
+    private Mono<Void> unsentAborts() {
+        return Flux.fromIterable(List.copyOf(this.unsentAborts.entrySet()))
+            .concatMap((unsent) -> sendAbort(unsent.getKey(), unsent.getValue()[0], unsent.getValue()[1])
+                .doOnSuccess((sent) -> this.unsentAborts.remove(unsent.getKey(), unsent.getValue())))
+            .then();
+    }
+
+    /**
+     * What the gateway does on each tick: whether Redis answers, the aborts it could not send, the boards'
+     * heartbeats, the positions of its queued runs and whether they waited too long, whether the boards of the
+     * sessions it follows are alive, and it keeps those sessions' logs.
      */
     Mono<Void> tick() {
         return this.redis.check()
             .filter(Boolean::booleanValue)
-            .flatMap((reachable) -> Mono.when(lookAtBoards(), queuedRuns(), followedSessions()))
+            .flatMap((reachable) -> Mono.when(unsentAborts(), lookAtBoards(), queuedRuns(), followedSessions()))
             .onErrorResume(ClusterRedis::isRedisFailure, (ex) -> {
                 this.redis.unreachable(ex);
                 return Mono.empty();

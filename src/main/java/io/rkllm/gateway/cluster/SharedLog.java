@@ -38,6 +38,11 @@ public final class SharedLog {
         this.replayLimit = replayLimit;
     }
 
+    /** How long a session's metadata and log are kept after their last use: the idle timeout. */
+    Duration ttl() {
+        return this.ttl;
+    }
+
     String ttlMillis() {
         return Long.toString(this.ttl.toMillis());
     }
@@ -69,7 +74,7 @@ public final class SharedLog {
 
     /** Keeps a session's metadata and log for another idle timeout. */
     Mono<Void> keep(String id) {
-        return Flux.fromIterable(keys(id)).flatMap((key) -> this.redis.ops().expire(key, this.ttl)).then();
+        return Flux.fromIterable(keys(id)).flatMap((key) -> this.redis.ops().expire(key, ttl())).then();
     }
 
     /** The entries of a session's log after {@code afterId}. */

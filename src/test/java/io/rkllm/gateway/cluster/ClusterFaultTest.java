@@ -261,6 +261,39 @@ class ClusterFaultTest {
         rpc.result("rkllm_abort", Map.of("session_id", blocker));
     }
 
+    /** An abort that found Redis away is sent again once it is back, and the board stops the run then. */
+    @Test
+    void anAbortSentWhileRedisWasAwayStopsTheRunOnceItIsBack() throws Exception {
+        GatewayRpc rpc = a.rpc();
+        await("ready").atMost(TIMEOUT).until(() -> readiness().statusCode() == 200);
+        String blocker = holdBoard(rpc);
+        REDIS.stop();
+        try {
+            await("unready").atMost(TIMEOUT).until(() -> readiness().statusCode() == 503);
+            assertThat(rpc.result("rkllm_abort", Map.of("session_id", blocker)).get("aborted").asBoolean()).isTrue();
+        }
+        finally {
+            REDIS.start();
+        }
+
+        await("the run ended").atMost(TIMEOUT).until(() -> "aborted".equals(state(rpc, blocker)));
+        await("board A idle").atMost(TIMEOUT).until(() -> "idle".equals(board(rpc).get("state").asString()));
+    }
+
+    /** A board that missed an abort's message (its subscription was reconnecting) finds it on its next heartbeat. */
+    @Test
+    void anAbortWhoseMessageTheBoardMissedReachesItThroughTheSessionsMetadata() {
+        GatewayRpc rpc = a.rpc();
+        String blocker = holdBoard(rpc);
+        try (StatefulRedisConnection<String, String> connection = client.connect()) {
+            connection.sync().hset(ClusterKeys.session(blocker), ClusterKeys.ABORT_FIELD, "aborted missed");
+        }
+
+        await("the run ended").atMost(TIMEOUT).until(() -> "aborted".equals(state(rpc, blocker)));
+        JsonNode chunks = rpc.result("poll", Map.of("session_id", blocker, "since_seq", 0)).get("chunks");
+        assertThat(chunks.get(chunks.size() - 1).get("reason").asString()).isEqualTo("missed");
+    }
+
     @Test
     void withoutRedisTheGatewayIsUnreadyAndRefusesRunsThenComesBack() throws Exception {
         GatewayRpc rpc = a.rpc();

@@ -23,7 +23,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Debian's {@code redis-server} on a free loopback port with a data directory of its own, for the tests of a class
- * ({@code @RegisterExtension static}); stopped and started again on the same port and directory to test an outage.
+ * ({@code @RegisterExtension static}); stopped and started again on the same port and directory to test an outage,
+ * which loses nothing Redis had answered (every write is in its append-only file before the answer).
  * Where the binary is missing the tests are skipped, except on CI, which installs it ({@code .ci/run}).
  */
 public final class RedisServer implements BeforeAllCallback, AfterAllCallback {
@@ -64,6 +65,7 @@ public final class RedisServer implements BeforeAllCallback, AfterAllCallback {
         try {
             this.process = new ProcessBuilder(List.of(BINARY.toString(), "--port", Integer.toString(this.port),
                     "--bind", "127.0.0.1", "--dir", String.valueOf(this.dir), "--save", "", "--appendonly", "yes",
+                    "--appendfsync", "always",
                     "--daemonize", "no", "--logfile", "redis.log"))
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD)
