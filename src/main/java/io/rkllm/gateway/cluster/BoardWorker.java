@@ -30,12 +30,15 @@ import io.rkllm.gateway.stream.StreamChunk;
 import io.rkllm.gateway.stream.StreamChunk.ChunkError;
 import io.rkllm.gateway.stream.StreamManager;
 import io.rkllm.gateway.stream.StreamSession;
+import io.rkllm.gateway.stream.StreamShutdown;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.core.NestedExceptionUtils;
 import org.springframework.data.redis.connection.stream.ReadOffset;
+import reactor.core.Disposable;
+import reactor.core.Disposables;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -50,6 +53,15 @@ import tools.jackson.databind.json.JsonMapper;
 public final class BoardWorker implements SmartLifecycle {
 
     private static final Logger logger = LoggerFactory.getLogger(BoardWorker.class);
+
+    /** The lifecycle phase of the board: it stops after the stream manager ({@link StreamShutdown}). */
+    static final int PHASE = StreamShutdown.PHASE - 1;
+
+    /**
+     * The lifecycle phase of what the board and the gateway need from Redis to the end (the ticks, the log reader):
+     * they stop after the board has left and before Spring Boot's Redis connection factory (phase 0) closes.
+     */
+    static final int REDIS_USERS_PHASE = PHASE - 1;
 
     /** The queue of runs that name no model: every board runs them on its default model. */
     static final String DEFAULT_QUEUE = "default";
@@ -101,6 +113,12 @@ public final class BoardWorker implements SmartLifecycle {
 
     private volatile boolean subscribed;
 
+    /** The pub/sub subscriptions, ended when the board leaves. */
+    private final Disposable.Composite subscriptions = Disposables.composite();
+
+    /** Set once the board has left the cluster: no heartbeat may bring it back. */
+    private volatile boolean left;
+
     private @Nullable Thread claimer;
 
     public BoardWorker(ClusterRedis redis, SharedLog log, StreamManager manager, ModelCatalogue catalogue,
@@ -143,6 +161,8 @@ public final class BoardWorker implements SmartLifecycle {
                 this.manager.abortClaimed(run, "aborted", "shutdown");
             }
         }
+        this.left = true;
+        this.subscriptions.dispose();
         try {
             this.redis.ops().delete(ClusterKeys.board(this.boardId)).block();
         }
@@ -159,7 +179,7 @@ public final class BoardWorker implements SmartLifecycle {
     /** Stops after the stream manager has ended the sessions that this gateway's clients hold. */
     @Override
     public int getPhase() {
-        return Integer.MAX_VALUE - 1;
+        return PHASE;
     }
 
     /**
@@ -167,6 +187,9 @@ public final class BoardWorker implements SmartLifecycle {
      * while it could not hear it.
      */
     Mono<Void> heartbeat() {
+        if (this.left) {
+            return Mono.empty();
+        }
         return this.redis.check().filter(Boolean::booleanValue).flatMap((reachable) -> {
             subscribeOnce();
             String session = this.current;
@@ -208,8 +231,8 @@ public final class BoardWorker implements SmartLifecycle {
 
     private void subscribeOnce() {
         if (!this.subscribed) {
-            this.redis.subscribe(ClusterKeys.JOBS, (queue) -> wake());
-            this.redis.subscribe(ClusterKeys.ABORTS, this::abortRequested);
+            this.subscriptions.add(this.redis.subscribe(ClusterKeys.JOBS, (queue) -> wake()));
+            this.subscriptions.add(this.redis.subscribe(ClusterKeys.ABORTS, this::abortRequested));
             this.subscribed = true;
         }
     }

@@ -16,7 +16,6 @@ import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 import org.springframework.data.redis.core.script.RedisScript;
 import org.springframework.data.redis.listener.ChannelTopic;
 import reactor.core.Disposable;
-import reactor.core.Disposables;
 import reactor.core.publisher.Mono;
 import reactor.util.retry.Retry;
 
@@ -26,7 +25,7 @@ import reactor.util.retry.Retry;
  * pub/sub, each reconnecting by itself). While Redis is unreachable commands fail at once rather than wait, and the
  * last failure is the reason the gateway gives.
  */
-public final class ClusterRedis implements AutoCloseable {
+public final class ClusterRedis {
 
     private static final Logger logger = LoggerFactory.getLogger(ClusterRedis.class);
 
@@ -40,8 +39,6 @@ public final class ClusterRedis implements AutoCloseable {
 
     /** Where Redis is, without a password, for messages. */
     private final String where;
-
-    private final Disposable.Composite subscriptions = Disposables.composite();
 
     private volatile @Nullable String failure = "not connected yet";
 
@@ -60,12 +57,15 @@ public final class ClusterRedis implements AutoCloseable {
         return this.template.execute(script, keys, List.of((Object[]) args)).next();
     }
 
-    /** Subscribes {@code listener} to {@code channel}, and again whenever the subscription's connection fails. */
-    void subscribe(String channel, Consumer<String> listener) {
-        this.subscriptions.add(this.template.listenTo(ChannelTopic.of(channel))
+    /**
+     * Subscribes {@code listener} to {@code channel}, and again whenever the subscription's connection fails, until
+     * the answer is disposed of.
+     */
+    Disposable subscribe(String channel, Consumer<String> listener) {
+        return this.template.listenTo(ChannelTopic.of(channel))
             .doOnNext((message) -> listener.accept(message.getMessage()))
             .retryWhen(Retry.fixedDelay(Long.MAX_VALUE, RESUBSCRIBE))
-            .subscribe());
+            .subscribe();
     }
 
     /** Whether Redis answers; records why when it does not. */
@@ -123,11 +123,6 @@ public final class ClusterRedis implements AutoCloseable {
             inner = inner.getCause();
         }
         return (inner.getMessage() != null) ? inner.getMessage() : inner.getClass().getSimpleName();
-    }
-
-    @Override
-    public void close() {
-        this.subscriptions.dispose();
     }
 
 }

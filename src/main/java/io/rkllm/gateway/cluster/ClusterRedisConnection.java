@@ -9,8 +9,8 @@ import org.springframework.boot.ssl.SslBundle;
 
 /**
  * Where Spring Boot's Redis connection factory connects in the cluster mode: {@code rkllm.cluster.redis-url}
- * ({@code redis://[[user]:password@]host[:port][/db]}, or {@code rediss://} for TLS with the JVM's trust store), so that
- * the one setting the gateway documents is the one that counts.
+ * ({@code redis://[[user]:password@]host[:port][/db]}, or {@code rediss://} for TLS with the JVM's trust store), so
+ * that the one setting the gateway documents is the one that counts.
  */
 public record ClusterRedisConnection(RedisURI uri) implements DataRedisConnectionDetails {
 

@@ -5,11 +5,14 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
+import org.springframework.context.SmartLifecycle;
+
 /**
  * The cluster's clock: this board's heartbeat and the gateway's checks of its queued and followed sessions, a few
- * times per lease so that a missed beat or two never costs a board its lease.
+ * times per lease so that a missed beat or two never costs a board its lease. It ticks until the board has left, so
+ * that a run finishing during the shutdown keeps its lease.
  */
-public final class ClusterTicks implements AutoCloseable {
+public final class ClusterTicks implements SmartLifecycle {
 
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor((task) -> {
         Thread thread = new Thread(task, "rkllm-cluster-tick");
@@ -17,16 +20,42 @@ public final class ClusterTicks implements AutoCloseable {
         return thread;
     });
 
+    private final BoardWorker worker;
+
+    private final RedisSharedRuns runs;
+
+    private final long everyMillis;
+
+    private volatile boolean running;
+
     public ClusterTicks(BoardWorker worker, RedisSharedRuns runs, Duration lease) {
-        long every = Math.max(100, Math.min(1000, lease.toMillis() / 4));
-        // A tick waits for its Redis answers before the next one is due, so that ticks never pile up.
-        this.timer.scheduleWithFixedDelay(() -> worker.heartbeat().then(runs.tick()).block(), 0, every,
-                TimeUnit.MILLISECONDS);
+        this.worker = worker;
+        this.runs = runs;
+        this.everyMillis = Math.max(100, Math.min(1000, lease.toMillis() / 4));
     }
 
     @Override
-    public void close() {
+    public void start() {
+        // A tick waits for its Redis answers before the next one is due, so that ticks never pile up.
+        this.timer.scheduleWithFixedDelay(() -> this.worker.heartbeat().then(this.runs.tick()).block(), 0,
+                this.everyMillis, TimeUnit.MILLISECONDS);
+        this.running = true;
+    }
+
+    @Override
+    public void stop() {
+        this.running = false;
         this.timer.shutdownNow();
+    }
+
+    @Override
+    public boolean isRunning() {
+        return this.running;
+    }
+
+    @Override
+    public int getPhase() {
+        return BoardWorker.REDIS_USERS_PHASE;
     }
 
 }

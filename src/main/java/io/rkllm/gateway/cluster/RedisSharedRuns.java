@@ -30,6 +30,7 @@ import io.rkllm.gateway.stream.StreamSession;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.data.domain.Range;
 import org.springframework.data.redis.connection.ReactiveRedisConnection;
 import org.springframework.data.redis.connection.RedisStreamCommands.XAddOptions;
@@ -52,7 +53,7 @@ import tools.jackson.databind.json.JsonMapper;
  * longer than the max wait, ends as {@code worker_lost} the runs whose board stopped its heartbeats, and sends aborts
  * to the board that runs the session.
  */
-public final class RedisSharedRuns implements SharedRuns, AutoCloseable {
+public final class RedisSharedRuns implements SharedRuns, SmartLifecycle {
 
     private static final Logger logger = LoggerFactory.getLogger(RedisSharedRuns.class);
 
@@ -89,11 +90,11 @@ public final class RedisSharedRuns implements SharedRuns, AutoCloseable {
     /** The runs this gateway queued and that have not started yet, by session id. */
     private final Map<String, Queued> queued = new ConcurrentHashMap<>();
 
-    private final Disposable reader;
+    private volatile @Nullable Disposable reader;
 
     private volatile List<BoardStatus> boards = List.of();
 
-    private volatile boolean open = true;
+    private volatile boolean open;
 
     private volatile String wakeLast = "0-0";
 
@@ -107,12 +108,37 @@ public final class RedisSharedRuns implements SharedRuns, AutoCloseable {
         this.lease = lease;
         this.clock = clock;
         this.gatewayId = gatewayId;
-        // One connection held for as long as the reader reads: its blocking reads would hold up any other command.
-        this.reader = redis.ops()
+    }
+
+    /** Starts the log reader, on a connection it holds as long as it reads: its blocking reads would hold up others. */
+    @Override
+    public void start() {
+        this.open = true;
+        this.reader = this.redis.ops()
             .execute((connection) -> Mono.defer(() -> readOnce(connection)).repeat(() -> this.open), true)
             .retryWhen(Retry.fixedDelay(Long.MAX_VALUE, RETRY).filter((failure) -> this.open)
                 .doBeforeRetry((signal) -> readFailed(signal.failure())))
             .subscribe();
+    }
+
+    /** Stops the log reader, before Spring Boot's Redis connection factory closes its connections. */
+    @Override
+    public void stop() {
+        this.open = false;
+        Disposable running = this.reader;
+        if (running != null) {
+            running.dispose();
+        }
+    }
+
+    @Override
+    public boolean isRunning() {
+        return this.open;
+    }
+
+    @Override
+    public int getPhase() {
+        return BoardWorker.REDIS_USERS_PHASE;
     }
 
     /**
@@ -439,12 +465,6 @@ public final class RedisSharedRuns implements SharedRuns, AutoCloseable {
 
     private GatewayException unreachable() {
         return GatewayException.runtimeUnavailable(String.valueOf(this.redis.failure()));
-    }
-
-    @Override
-    public void close() {
-        this.open = false;
-        this.reader.dispose();
     }
 
     /** A followed log: its session here and the id of the last entry read. */

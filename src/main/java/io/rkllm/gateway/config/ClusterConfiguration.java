@@ -73,7 +73,7 @@ public class ClusterConfiguration {
         return (builder) -> builder.reconnectDelay(RECONNECT);
     }
 
-    @Bean(destroyMethod = "close")
+    @Bean
     ClusterRedis clusterRedis(ReactiveStringRedisTemplate template, ClusterRedisConnection connection) {
         return new ClusterRedis(template, connection.where());
     }
@@ -84,7 +84,7 @@ public class ClusterConfiguration {
         return new SharedLog(redis, JsonMapper.shared(), streams.idleTimeout(), streams.replayLimit());
     }
 
-    @Bean(destroyMethod = "close")
+    @Bean
     RedisSharedRuns sharedRuns(ClusterRedis redis, SharedLog log, ClusterProperties cluster, QueueProperties queue,
             RunLimits limits, Clock clock, String clusterGatewayId) {
         return new RedisSharedRuns(redis, log, JsonMapper.shared(), queue, limits, cluster.lease(), clock,
@@ -100,7 +100,7 @@ public class ClusterConfiguration {
                 cluster.lease(), phaseTimeout.dividedBy(2));
     }
 
-    @Bean(destroyMethod = "close")
+    @Bean
     ClusterTicks clusterTicks(BoardWorker worker, RedisSharedRuns runs, ClusterProperties cluster) {
         return new ClusterTicks(worker, runs, cluster.lease());
     }
