@@ -40,8 +40,13 @@ final class StreamEndpoint {
         }
         return Callers.of(request.exchange()).flatMap((caller) -> this.manager.attach(id, afterSeq, caller)
             .flatMap((stream) -> this.sse.respond(null, stream.events()))
-            .onErrorResume(GatewayException.class,
-                    (ex) -> error(HttpStatus.NOT_FOUND, ex.errorCode(), ex.getMessage())));
+            .onErrorResume(GatewayException.class, (ex) -> error(statusOf(ex.errorCode()), ex.errorCode(),
+                    ex.getMessage())));
+    }
+
+    /** 404 for a session there is none of; 503 when the shared store that would know of it is unreachable. */
+    private static HttpStatus statusOf(ErrorCode code) {
+        return (code == ErrorCode.RUNTIME_UNAVAILABLE) ? HttpStatus.SERVICE_UNAVAILABLE : HttpStatus.NOT_FOUND;
     }
 
     /** The seq a Last-Event-ID names; -1 when it names none (not an integer, or negative: seqs start at 0). */

@@ -309,6 +309,11 @@ class ClusterFaultTest {
             JsonNode refused = rpc.error("rkllm_run_async", Map.of("prompt_input", "during" + QUICK));
             assertThat(refused.get("code").asInt()).isEqualTo(-32003);
             assertThat(refused.get("message").asString()).contains("Redis");
+            HttpResponse<String> stream = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create("http://localhost:" + a.port() + "/streams/kept-by-redis")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(stream.statusCode()).as("a session only Redis could know of").isEqualTo(503);
+            assertThat(stream.body()).contains("-32003").contains("Redis");
         }
         finally {
             REDIS.start();
