@@ -69,6 +69,9 @@ public final class BoardWorker implements SmartLifecycle {
     /** How long an idle board waits for news of a job before it looks again. */
     private static final Duration LOOK_AGAIN = Duration.ofMillis(500);
 
+    /** How many aborts for sessions not running here are remembered, for a run this board is about to start. */
+    private static final int EARLY_ABORTS = 32;
+
     private final ClusterRedis redis;
 
     private final SharedLog log;
@@ -91,9 +94,6 @@ public final class BoardWorker implements SmartLifecycle {
 
     /** Queues whose consumer group this board made sure of. */
     private final Set<String> grouped = ConcurrentHashMap.newKeySet();
-
-    /** How many aborts for sessions not running here are remembered, for a run this board is about to start. */
-    private static final int EARLY_ABORTS = 32;
 
     /**
      * The last aborts that came for sessions not running here: one may be for the session this board has just claimed
@@ -119,8 +119,6 @@ public final class BoardWorker implements SmartLifecycle {
     /** Set once the board has left the cluster: no heartbeat may bring it back. */
     private volatile boolean left;
 
-    private @Nullable Thread claimer;
-
     public BoardWorker(ClusterRedis redis, SharedLog log, StreamManager manager, ModelCatalogue catalogue,
             ResidentModels residents, JsonMapper json, String boardId, Duration lease, Duration grace) {
         this.redis = redis;
@@ -143,7 +141,6 @@ public final class BoardWorker implements SmartLifecycle {
         this.claiming = true;
         Thread thread = new Thread(this::claimLoop, "rkllm-cluster-claim");
         thread.setDaemon(true);
-        this.claimer = thread;
         thread.start();
     }
 
