@@ -167,7 +167,10 @@ public final class RedisSharedRuns implements SharedRuns, SmartLifecycle {
                         session.transport(), "model", String.valueOf(session.model()), "created",
                         Long.toString(session.created().toEpochMilli()), "gateway", this.gatewayId)
                 .onErrorMap(ClusterRedis::isRedisFailure, (ex) -> {
+                    // The script may have run all the same (its answer timed out): its job must not run for a caller
+                    // told that it was refused, so the session is ended once Redis answers, if it is there.
                     this.redis.unreachable(ex);
+                    this.unsentAborts.put(id, new String[] { "aborted", "refused" });
                     return unreachable();
                 })
                 .flatMap((job) -> queued(feed, queueKey, job))
@@ -281,13 +284,15 @@ public final class RedisSharedRuns implements SharedRuns, SmartLifecycle {
     private Mono<Void> sendAbort(String id, String finishReason, @Nullable String cause) {
         SessionState state = "evicted".equals(finishReason) ? SessionState.EVICTED : SessionState.ABORTED;
         String abort = finishReason + ((cause != null) ? " " + cause : "");
+        String session = ClusterKeys.session(id);
         return this.log.end(id, "queued", null, state, new StreamChunk(0, "", true, finishReason, cause, null, null))
-            .flatMap((ended) -> ended ? Mono.empty()
-                    : this.redis.ops()
-                        .opsForHash()
-                        .put(ClusterKeys.session(id), ClusterKeys.ABORT_FIELD, abort)
-                        .then(this.redis.ops().expire(ClusterKeys.session(id), this.log.ttl()))
-                        .then(this.redis.ops().convertAndSend(ClusterKeys.ABORTS, id + " " + abort)))
+            .filter((ended) -> !ended)
+            .filterWhen((running) -> this.redis.ops().hasKey(session))
+            .flatMap((running) -> this.redis.ops()
+                .opsForHash()
+                .put(session, ClusterKeys.ABORT_FIELD, abort)
+                .then(this.redis.ops().expire(session, this.log.ttl()))
+                .then(this.redis.ops().convertAndSend(ClusterKeys.ABORTS, id + " " + abort)))
             .then();
     }
 

@@ -294,6 +294,34 @@ class ClusterFaultTest {
         assertThat(chunks.get(chunks.size() - 1).get("reason").asString()).isEqualTo("missed");
     }
 
+    /**
+     * Redis answers later than the command timeout: the caller is told -32003, and the job Redis queued all the same
+     * is ended once Redis answers again rather than run for a caller that was refused.
+     */
+    @Test
+    void aRunRefusedForARedisTooSlowToAnswerDoesNotRunWhenItAnswersLate() throws Exception {
+        GatewayRpc rpc = a.rpc();
+        String blocker = holdBoard(rpc);
+        StreamManager manager = a.bean(StreamManager.class);
+        Set<String> known = manager.sessions().stream().map(StreamSession::id).collect(Collectors.toSet());
+        try (StatefulRedisConnection<String, String> connection = client.connect()) {
+            connection.sync().clientPause(ClusterRedis.COMMAND_TIMEOUT.plusSeconds(1).toMillis());
+        }
+        CompletableFuture<JsonNode> refused = CompletableFuture.supplyAsync(
+                () -> rpc.error("rkllm_run_async", Map.of("prompt_input", "late" + QUICK)));
+        String late = await("the run reached the gateway").atMost(TIMEOUT)
+            .until(() -> manager.sessions().stream().map(StreamSession::id).filter((id) -> !known.contains(id))
+                .findFirst().orElse(null), Objects::nonNull);
+
+        assertThat(refused.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS).get("code").asInt()).isEqualTo(-32003);
+        await("the job Redis queued late ended").atMost(TIMEOUT).until(() -> "aborted".equals(hget(late, "state")));
+        try (StatefulRedisConnection<String, String> connection = client.connect()) {
+            assertThat(connection.sync().xlen(ClusterKeys.queue("default"))).as("jobs left in the queue").isZero();
+        }
+        assertThat(hget(late, "board")).as("the board that ran it").isNull();
+        rpc.result("rkllm_abort", Map.of("session_id", blocker));
+    }
+
     @Test
     void withoutRedisTheGatewayIsUnreadyAndRefusesRunsThenComesBack() throws Exception {
         GatewayRpc rpc = a.rpc();
