@@ -106,7 +106,7 @@ public final class BoardWorker implements SmartLifecycle {
 
     private volatile @Nullable StreamSession running;
 
-    /** The session whose abort a heartbeat found in its metadata and passed on, once. */
+    /** The session whose abort or end a heartbeat found in its metadata and passed on, once. */
     private volatile @Nullable String abortFound;
 
     private volatile boolean claiming;
@@ -180,8 +180,8 @@ public final class BoardWorker implements SmartLifecycle {
     }
 
     /**
-     * The heartbeat: this board, its queues and what it does, for another lease; and whether its run was asked to stop
-     * while it could not hear it.
+     * The heartbeat: this board, its queues and what it does, for another lease; and whether its run is still its own
+     * ({@link #checkOwnRun}).
      */
     Mono<Void> heartbeat() {
         if (this.left) {
@@ -199,22 +199,34 @@ public final class BoardWorker implements SmartLifecycle {
                 .putAll(key, beat)
                 .then(this.redis.ops().expire(key, this.lease))
                 .then(this.redis.ops().opsForSet().add(ClusterKeys.BOARDS, this.boardId))
-                .then((session != null) ? this.log.keep(session).then(abortAsked(session)) : Mono.empty());
+                .then((session != null) ? this.log.keep(session).then(checkOwnRun(session)) : Mono.empty());
         }).onErrorResume(ClusterRedis::isRedisFailure, (ex) -> {
             this.redis.unreachable(ex);
             return Mono.empty();
         });
     }
 
-    /** An abort written into the session's metadata, for one published while this board was not listening. */
-    private Mono<Void> abortAsked(String session) {
+    /**
+     * Whether the session this board runs is still its own: an abort written into its metadata (one published while
+     * this board was not listening) stops it, and so does its end elsewhere (another gateway ended it as
+     * {@code worker_lost} while this board could not reach Redis for a lease), so that it does not go on for nobody.
+     */
+    private Mono<Void> checkOwnRun(String session) {
         return this.redis.ops()
             .<String, String>opsForHash()
-            .get(ClusterKeys.session(session), ClusterKeys.ABORT_FIELD)
-            .filter((abort) -> !session.equals(this.abortFound))
-            .doOnNext((abort) -> {
+            .multiGet(ClusterKeys.session(session), List.of(ClusterKeys.ABORT_FIELD, "state", "board"))
+            .filter((fields) -> !session.equals(this.abortFound))
+            .doOnNext((fields) -> {
+                String abort = fields.get(0);
+                if (abort == null && "running".equals(fields.get(1)) && this.boardId.equals(fields.get(2))) {
+                    return;
+                }
                 this.abortFound = session;
-                abortRequested(session + " " + abort);
+                if (abort == null) {
+                    logger.warn("Board {}: session {} ended elsewhere while this board could not reach Redis; its run"
+                            + " stops", this.boardId, session);
+                }
+                abortRequested(session + " " + ((abort != null) ? abort : "aborted worker_lost"));
             })
             .then();
     }

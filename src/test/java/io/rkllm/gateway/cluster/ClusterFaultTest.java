@@ -277,7 +277,7 @@ class ClusterFaultTest {
         }
 
         await("the run ended").atMost(TIMEOUT).until(() -> "aborted".equals(state(rpc, blocker)));
-        await("board A idle").atMost(TIMEOUT).until(() -> "idle".equals(board(rpc).get("state").asString()));
+        await("board A idle").atMost(TIMEOUT).until(() -> "idle".equals(boardState(rpc)));
     }
 
     /** A board that missed an abort's message (its subscription was reconnecting) finds it on its next heartbeat. */
@@ -322,6 +322,27 @@ class ClusterFaultTest {
         rpc.result("rkllm_abort", Map.of("session_id", blocker));
     }
 
+    /**
+     * Another gateway ended the session that board A runs (as {@code worker_lost}, A having been out of reach of Redis
+     * for a lease): A stops the run at its next heartbeat rather than run it on for nobody.
+     */
+    @Test
+    void aBoardStopsARunThatWasEndedElsewhereAsLost() {
+        GatewayRpc rpc = a.rpc();
+        String blocker = holdBoard(rpc);
+        try (StatefulRedisConnection<String, String> connection = client.connect()) {
+            String end = "{\"seq\":0,\"delta\":\"\",\"end\":true,\"finish_reason\":\"error\","
+                    + "\"reason\":\"worker_lost\"}";
+            assertThat((Long) connection.sync().eval(ClusterScripts.END.getScriptAsString(), ScriptOutputType.INTEGER,
+                    new String[] { ClusterKeys.session(blocker), ClusterKeys.log(blocker) }, "running", a.boardId(),
+                    "failed", end, "30000", "100", blocker)).as("the end's seq").isPositive();
+        }
+
+        await("A stopped the run").atMost(TIMEOUT).until(() -> a.bean(StreamManager.class).idle());
+        assertThat(rpc.status().get("running_session_id").isNull()).isTrue();
+        assertThat(state(rpc, blocker)).isEqualTo("failed");
+    }
+
     @Test
     void withoutRedisTheGatewayIsUnreadyAndRefusesRunsThenComesBack() throws Exception {
         GatewayRpc rpc = a.rpc();
@@ -362,7 +383,7 @@ class ClusterFaultTest {
 
     /** Starts a long run on board A once it is idle, and waits until A runs it: A claims nothing else meanwhile. */
     private static String holdBoard(GatewayRpc rpc) {
-        await("A idle").atMost(TIMEOUT).until(() -> "idle".equals(board(rpc).get("state").asString()));
+        await("A idle").atMost(TIMEOUT).until(() -> "idle".equals(boardState(rpc)));
         // In the cluster mode every run is queued first, until a board claims it.
         String blocker = rpc.result("rkllm_run_async", Map.of("prompt_input",
                 "hold [[sim:prefill_ms=0]][[sim:delay_us=5000]][[sim:tokens=100000]]", "max_new_tokens", 100_000))
@@ -380,11 +401,13 @@ class ClusterFaultTest {
         return rpc.result("poll", Map.of("session_id", id, "since_seq", 0)).get("state").asString();
     }
 
-    private static JsonNode board(GatewayRpc rpc) {
+    /** Board A's state as the cluster lists it; null while it is not listed (its heartbeat lapsed with Redis away). */
+    private static String boardState(GatewayRpc rpc) {
         return rpc.status().get("boards").valueStream()
             .filter((board) -> board.get("id").asString().equals(a.boardId()))
+            .map((board) -> board.get("state").asString())
             .findFirst()
-            .orElseThrow();
+            .orElse(null);
     }
 
     private static HttpResponse<String> readiness() throws Exception {
