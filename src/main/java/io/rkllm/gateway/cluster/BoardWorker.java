@@ -187,7 +187,7 @@ public final class BoardWorker implements SmartLifecycle {
         if (this.left) {
             return Mono.empty();
         }
-        return this.redis.check().filter(Boolean::booleanValue).flatMap((reachable) -> {
+        return Mono.defer(() -> {
             subscribeOnce();
             String session = this.current;
             String key = ClusterKeys.board(this.boardId);

@@ -8,9 +8,9 @@ import java.util.concurrent.TimeUnit;
 import org.springframework.context.SmartLifecycle;
 
 /**
- * The cluster's clock: this board's heartbeat and the gateway's checks of its queued and followed sessions, a few
- * times per lease so that a missed beat or two never costs a board its lease. It ticks until the board has left, so
- * that a run finishing during the shutdown keeps its lease.
+ * The cluster's clock: whether Redis answers, then this board's heartbeat and the gateway's checks of its queued and
+ * followed sessions, a few times per lease so that a missed beat or two never costs a board its lease. It ticks until
+ * the board has left, so that a run finishing during the shutdown keeps its lease.
  */
 public final class ClusterTicks implements SmartLifecycle {
 
@@ -20,6 +20,8 @@ public final class ClusterTicks implements SmartLifecycle {
         return thread;
     });
 
+    private final ClusterRedis redis;
+
     private final BoardWorker worker;
 
     private final RedisSharedRuns runs;
@@ -28,7 +30,8 @@ public final class ClusterTicks implements SmartLifecycle {
 
     private volatile boolean running;
 
-    public ClusterTicks(BoardWorker worker, RedisSharedRuns runs, Duration lease) {
+    public ClusterTicks(ClusterRedis redis, BoardWorker worker, RedisSharedRuns runs, Duration lease) {
+        this.redis = redis;
         this.worker = worker;
         this.runs = runs;
         this.everyMillis = Math.max(100, Math.min(1000, lease.toMillis() / 4));
@@ -36,9 +39,12 @@ public final class ClusterTicks implements SmartLifecycle {
 
     @Override
     public void start() {
-        // A tick waits for its Redis answers before the next one is due, so that ticks never pile up.
-        this.timer.scheduleWithFixedDelay(() -> this.worker.heartbeat().then(this.runs.tick()).block(), 0,
-                this.everyMillis, TimeUnit.MILLISECONDS);
+        // A tick waits for its Redis answers before the next one is due, so that ticks never pile up. While Redis does
+        // not answer, the tick only asks whether it does again.
+        this.timer.scheduleWithFixedDelay(() -> this.redis.check()
+            .filter(Boolean::booleanValue)
+            .flatMap((reachable) -> this.worker.heartbeat().then(this.runs.tick()))
+            .block(), 0, this.everyMillis, TimeUnit.MILLISECONDS);
         this.running = true;
     }
 

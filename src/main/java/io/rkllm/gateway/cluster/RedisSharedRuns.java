@@ -155,7 +155,7 @@ public final class RedisSharedRuns implements SharedRuns, SmartLifecycle {
             String queueKey = ClusterKeys.queue(String.valueOf(session.model()));
             boolean perClient = caller.limitedPerClient();
             String owner = (caller.keyName() != null) ? caller.keyName() : "";
-            CompletableFuture<Void> queued = this.redis
+            CompletableFuture<Void> submitted = this.redis
                 .script(ClusterScripts.SUBMIT,
                         List.of(queueKey, ClusterKeys.session(id),
                                 perClient ? ClusterKeys.clientQueued(caller.clientId()) : "",
@@ -175,7 +175,7 @@ public final class RedisSharedRuns implements SharedRuns, SmartLifecycle {
                 })
                 .flatMap((job) -> queued(feed, queueKey, job))
                 .toFuture();
-            return Mono.fromFuture(queued, true);
+            return Mono.fromFuture(submitted, true);
         });
     }
 
@@ -304,14 +304,12 @@ public final class RedisSharedRuns implements SharedRuns, SmartLifecycle {
     }
 
     /**
-     * What the gateway does on each tick: whether Redis answers, the aborts it could not send, the boards'
+     * What the gateway does on each tick that finds Redis answering: the aborts it could not send, the boards'
      * heartbeats, the positions of its queued runs and whether they waited too long, whether the boards of the
      * sessions it follows are alive, and it keeps those sessions' logs.
      */
     Mono<Void> tick() {
-        return this.redis.check()
-            .filter(Boolean::booleanValue)
-            .flatMap((reachable) -> Mono.when(unsentAborts(), lookAtBoards(), queuedRuns(), followedSessions()))
+        return Mono.when(unsentAborts(), lookAtBoards(), queuedRuns(), followedSessions())
             .onErrorResume(ClusterRedis::isRedisFailure, (ex) -> {
                 this.redis.unreachable(ex);
                 return Mono.empty();

@@ -101,8 +101,9 @@ public class ClusterConfiguration {
     }
 
     @Bean
-    ClusterTicks clusterTicks(BoardWorker worker, RedisSharedRuns runs, ClusterProperties cluster) {
-        return new ClusterTicks(worker, runs, cluster.lease());
+    ClusterTicks clusterTicks(ClusterRedis redis, BoardWorker worker, RedisSharedRuns runs,
+            ClusterProperties cluster) {
+        return new ClusterTicks(redis, worker, runs, cluster.lease());
     }
 
 }
