@@ -191,8 +191,7 @@ class ClusterFaultTest {
     @Test
     void runsWaitingForASlowRedisHoldNoWebServerThread() throws Exception {
         int runs = 8;
-        StreamManager manager = a.bean(StreamManager.class);
-        int before = manager.sessions().size();
+        int before = sessionIds().size();
         HttpClient http = HttpClient.newHttpClient();
         List<CompletableFuture<HttpResponse<String>>> answers = new ArrayList<>();
         try (StatefulRedisConnection<String, String> connection = client.connect()) {
@@ -208,7 +207,7 @@ class ClusterFaultTest {
                     .build(), HttpResponse.BodyHandlers.ofString()));
             }
             await("the runs reached the gateway").atMost(TIMEOUT)
-                .until(() -> manager.sessions().size() >= before + runs);
+                .until(() -> sessionIds().size() >= before + runs);
 
             long start = System.nanoTime();
             HttpResponse<String> live = http.send(HttpRequest.newBuilder(
@@ -235,8 +234,7 @@ class ClusterFaultTest {
     void aRunWhoseClientLeftBeforeRedisQueuedItIsAbortedNotRun() throws Exception {
         GatewayRpc rpc = a.rpc();
         String blocker = holdBoard(rpc);
-        StreamManager manager = a.bean(StreamManager.class);
-        Set<String> known = manager.sessions().stream().map(StreamSession::id).collect(Collectors.toSet());
+        Set<String> known = sessionIds();
         String left;
         try (StatefulRedisConnection<String, String> connection = client.connect()) {
             connection.sync().clientPause(1500);
@@ -248,16 +246,10 @@ class ClusterFaultTest {
                         + "\r\nContent-Type: application/json\r\nContent-Length: " + bytes.length + "\r\n\r\n")
                     .getBytes(StandardCharsets.US_ASCII));
                 socket.getOutputStream().write(bytes);
-                left = await("the run reached the gateway").atMost(TIMEOUT)
-                    .until(() -> manager.sessions().stream().map(StreamSession::id).filter((id) -> !known.contains(id))
-                        .findFirst().orElse(null), Objects::nonNull);
+                left = awaitNewSession(known);
             }
         }
-        await("its job ended as aborted").atMost(TIMEOUT).until(() -> "aborted".equals(hget(left, "state")));
-        try (StatefulRedisConnection<String, String> connection = client.connect()) {
-            assertThat(connection.sync().xlen(ClusterKeys.queue("default"))).as("jobs left in the queue").isZero();
-        }
-        assertThat(hget(left, "board")).as("the board that ran it").isNull();
+        assertAbortedBeforeAnyBoardRanIt(left);
         rpc.result("rkllm_abort", Map.of("session_id", blocker));
     }
 
@@ -302,23 +294,16 @@ class ClusterFaultTest {
     void aRunRefusedForARedisTooSlowToAnswerDoesNotRunWhenItAnswersLate() throws Exception {
         GatewayRpc rpc = a.rpc();
         String blocker = holdBoard(rpc);
-        StreamManager manager = a.bean(StreamManager.class);
-        Set<String> known = manager.sessions().stream().map(StreamSession::id).collect(Collectors.toSet());
+        Set<String> known = sessionIds();
         try (StatefulRedisConnection<String, String> connection = client.connect()) {
             connection.sync().clientPause(ClusterRedis.COMMAND_TIMEOUT.plusSeconds(1).toMillis());
         }
         CompletableFuture<JsonNode> refused = CompletableFuture.supplyAsync(
                 () -> rpc.error("rkllm_run_async", Map.of("prompt_input", "late" + QUICK)));
-        String late = await("the run reached the gateway").atMost(TIMEOUT)
-            .until(() -> manager.sessions().stream().map(StreamSession::id).filter((id) -> !known.contains(id))
-                .findFirst().orElse(null), Objects::nonNull);
+        String late = awaitNewSession(known);
 
         assertThat(refused.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS).get("code").asInt()).isEqualTo(-32003);
-        await("the job Redis queued late ended").atMost(TIMEOUT).until(() -> "aborted".equals(hget(late, "state")));
-        try (StatefulRedisConnection<String, String> connection = client.connect()) {
-            assertThat(connection.sync().xlen(ClusterKeys.queue("default"))).as("jobs left in the queue").isZero();
-        }
-        assertThat(hget(late, "board")).as("the board that ran it").isNull();
+        assertAbortedBeforeAnyBoardRanIt(late);
         rpc.result("rkllm_abort", Map.of("session_id", blocker));
     }
 
@@ -395,6 +380,27 @@ class ClusterFaultTest {
     private static String start(GatewayRpc rpc, String prompt) {
         return rpc.result("rkllm_run_async", Map.of("prompt_input", prompt + QUICK, "model", "alpha"))
             .get("session_id").asString();
+    }
+
+    /** The ids of the sessions gateway A has now. */
+    private static Set<String> sessionIds() {
+        return a.bean(StreamManager.class).sessions().stream().map(StreamSession::id).collect(Collectors.toSet());
+    }
+
+    /** The id of the first session gateway A has beside {@code known}, once it has one. */
+    private static String awaitNewSession(Set<String> known) {
+        return await("the run reached the gateway").atMost(TIMEOUT)
+            .until(() -> sessionIds().stream().filter((id) -> !known.contains(id)).findFirst().orElse(null),
+                    Objects::nonNull);
+    }
+
+    /** The session's job ended as aborted and left its queue without a board having started it. */
+    private static void assertAbortedBeforeAnyBoardRanIt(String id) {
+        await("its job ended as aborted").atMost(TIMEOUT).until(() -> "aborted".equals(hget(id, "state")));
+        try (StatefulRedisConnection<String, String> connection = client.connect()) {
+            assertThat(connection.sync().xlen(ClusterKeys.queue("default"))).as("jobs left in the queue").isZero();
+        }
+        assertThat(hget(id, "board")).as("the board that ran it").isNull();
     }
 
     private static String state(GatewayRpc rpc, String id) {
