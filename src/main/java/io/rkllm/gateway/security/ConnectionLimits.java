@@ -237,8 +237,8 @@ public final class ConnectionLimits implements NettyServerCustomizer {
      * {@link #bytes} in front of it, where the bytes arrive: the header deadline is armed by bytes that come while no
      * request is open (before its head is decoded, or after the answer to the last one) and disarmed by the head; the
      * body deadline is armed by a head whose body is still to come and disarmed by the body's end. A WebSocket's
-     * upgrade removes both, and Reactor Netty's read timeout. When one fires, the client gets 408 (unless its answer has begun) and the connection is
-     * closed.
+     * upgrade removes both, and Reactor Netty's read timeout. When one fires, the client gets 408 (unless its answer
+     * has begun) and the connection is closed.
      */
     private final class RequestDeadlines extends ChannelDuplexHandler {
 
